@@ -1,0 +1,119 @@
+"""Turn an HTML fragment into what a reader sees: text, footnote markers, links, lines.
+
+Conventions (the same as the corpus truth): footnote ``<sup>`` markers are
+removed from the text and listed separately; ``<br>`` and line breaks become
+one space; whitespace is collapsed and trimmed; entities are decoded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from collections.abc import Iterable
+
+from bs4 import NavigableString, Tag
+from bs4.element import Comment, PageElement
+
+from .model import Line
+
+_WS = re.compile(r"\s+")
+_BLOCK_TAGS = frozenset({"p", "li", "ul", "ol", "div", "tr", "table", "section", "h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+def clean(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+@dataclass
+class _LineBuf:
+    parts: list[str] = field(default_factory=list)
+    footnotes: list[str] = field(default_factory=list)
+    anchors: list[str] = field(default_factory=list)
+    strong_chars: int = 0
+
+
+@dataclass
+class Flat:
+    """A fragment flattened into reader-visible lines."""
+
+    lines: list[_LineBuf] = field(default_factory=lambda: [_LineBuf()])
+    links: list[str] = field(default_factory=list)
+
+    def text(self) -> str:
+        return clean(" ".join("".join(line.parts) for line in self.lines))
+
+    def footnotes(self) -> tuple[str, ...]:
+        return tuple(m for line in self.lines for m in line.footnotes)
+
+    def anchors(self) -> tuple[str, ...]:
+        return tuple(a for line in self.lines for a in line.anchors)
+
+    def as_lines(self) -> tuple[Line, ...]:
+        out = []
+        for buf in self.lines:
+            text = clean("".join(buf.parts))
+            if not text and not buf.footnotes:
+                continue
+            bare = len(text.replace(" ", ""))
+            out.append(Line(text, tuple(buf.footnotes), strong=bare > 0 and buf.strong_chars >= bare))
+        return tuple(out)
+
+
+def footnote_ref(sup: Tag) -> tuple[str, str] | None:
+    """``<sup><a href="#footnote1">1</a></sup>`` -> ("1", "footnote1"); else None."""
+    link = sup.find("a", href=True)
+    if not isinstance(link, Tag):
+        return None
+    href = str(link.get("href", ""))
+    if not href.startswith("#"):
+        return None
+    return clean(sup.get_text()), href[1:]
+
+
+def flatten(node: Tag) -> Flat:
+    return flatten_nodes(node.children)
+
+
+def flatten_nodes(nodes: Iterable[PageElement]) -> Flat:
+    flat = Flat()
+    _walk(nodes, flat, strong=False)
+    return flat
+
+
+def _walk(nodes: Iterable[PageElement], flat: Flat, strong: bool) -> None:
+    for child in nodes:
+        if isinstance(child, Comment):
+            continue
+        if isinstance(child, NavigableString):
+            text = str(child)
+            line = flat.lines[-1]
+            line.parts.append(text)
+            if strong:
+                line.strong_chars += len(text.replace(" ", "").replace("\n", "").replace("\t", ""))
+            continue
+        if not isinstance(child, Tag):
+            continue
+        name = child.name
+        if name == "br":
+            flat.lines.append(_LineBuf())
+            continue
+        if name in ("script", "style", "template"):
+            continue
+        if name == "sup":
+            ref = footnote_ref(child)
+            if ref is not None:
+                line = flat.lines[-1]
+                line.footnotes.append(ref[0])
+                line.anchors.append(ref[1])
+                continue
+        if name == "a" and child.get("href"):
+            flat.links.append(str(child["href"]))
+        if name in _BLOCK_TAGS:
+            # block children (lists inside a cell) read as separate lines
+            if "".join(flat.lines[-1].parts).strip() or flat.lines[-1].footnotes:
+                flat.lines.append(_LineBuf())
+            _walk(child.children, flat, strong or name in ("strong", "b"))
+            flat.lines.append(_LineBuf())
+            continue
+        _walk(child.children, flat, strong or name in ("strong", "b"))

@@ -1,0 +1,34 @@
+"""One page revision, from raw bytes to every dataset (pure; the recipe's "process" step).
+
+``build`` runs extract, then normalise, and returns all frames by name. Every
+command that turns a page into data (run, extract, diff, backfill) goes
+through here, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .datasets import FetchInfo, extracted_frames
+from .extract import extract
+from .model import Document
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+@dataclass(frozen=True)
+class Revision:
+    document: Document
+    frames: dict[str, pd.DataFrame]
+
+    @property
+    def page(self) -> dict[str, object]:
+        return dict(self.frames["page"].iloc[0].to_dict())
+
+
+def build(body: bytes, fetched: FetchInfo) -> Revision:
+    document = extract(body)
+    frames = extracted_frames(document, fetched)
+    return Revision(document, frames)

@@ -1,0 +1,61 @@
+"""Command line: ``supportmatrix`` / ``python -m pipeline``.
+
+Each sub-command lives in ``pipeline/commands/<name>.py`` with ``register(sub)``
+and a ``main(args) -> int``; this module only dispatches, and turns every
+:class:`~pipeline.errors.PipelineError` into one line on stderr and an exit
+code, in one place.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from .errors import PipelineError
+
+# the order they appear in --help
+COMMANDS = ("run", "extract", "validate", "diff", "snapshots", "alert", "backfill", "report")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="supportmatrix",
+        description="The Defender for Containers support matrix as validated datasets, with change alerts.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for unexpected errors")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"pipeline.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"pipeline.commands.{name}":
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except PipelineError as exc:
+        print(f"supportmatrix: {exc.one_line()}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("supportmatrix: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug, not bad input: still one line unless asked
+        if args.debug:
+            raise
+        print(f"supportmatrix: internal error: {type(exc).__name__}: {exc} (re-run with --debug)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,141 @@
+"""The main job, as a recipe: load inputs, process, save outputs.
+
+1. load inputs: the previous good snapshot, then the page (conditional GET;
+   offline falls back to the newest snapshot unless ``require_live``);
+2. process: extract + normalise (``build``);
+3. save outputs: snapshot, then ``output/latest``.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from . import fetch as fetching
+from ._clock import utc_now
+from .build import Revision, build
+from .errors import FetchError, OfflineError
+from .publish import publish_latest
+from .snapshots import Snapshot, SnapshotStore
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    source: str = fetching.DEFAULT_URL
+    snapshots: Path = Path("snapshots")
+    output: Path = Path("output")
+    require_live: bool = False
+    force: bool = False
+    fetched_at: str | None = None
+    provenance: str | None = None  # overrides "fetched"/"file" (e.g. "reconstructed")
+    policy: fetching.FetchPolicy = field(default_factory=fetching.FetchPolicy)
+
+
+@dataclass
+class RunResult:
+    status: str  # "published", "unchanged"
+    snapshot_id: str | None = None
+    fell_back: bool = False
+    messages: list[str] = field(default_factory=list)
+
+    def say(self, line: str) -> None:
+        self.messages.append(line)
+        print(line, file=sys.stderr)
+
+
+def run(opts: RunOptions) -> RunResult:
+    store = SnapshotStore(opts.snapshots)
+    result = RunResult(status="published")
+    # 1. load inputs
+    previous = store.latest_good()
+    fetched = _fetch_or_fall_back(opts, store, previous, result)
+    if fetched.not_modified and previous is not None:
+        store.touch(previous.id, fetched.fetched_at)
+        result.status, result.snapshot_id = "unchanged", previous.id
+        result.say(f"unchanged: the server answered 304 Not Modified (snapshot {previous.id})")
+        return result
+    if previous is not None and fetched.sha256 == previous.sha256 and _published(opts.output, previous):
+        store.touch(previous.id, fetched.fetched_at)
+        result.status, result.snapshot_id = "unchanged", previous.id
+        result.say(f"unchanged: same page as snapshot {previous.id}; nothing to publish")
+        return result
+    # 2. process
+    revision = build(fetched.body, fetched)
+    # 3. save outputs
+    snapshot = store.store(page=fetched.body, meta=snapshot_meta(revision, fetched), frames=revision.frames)
+    publish_latest(revision.frames, opts.output)
+    result.snapshot_id = snapshot.id
+    result.say(f"published: snapshot {snapshot.id} ({_summary(revision)}) to {opts.output / 'latest'}")
+    return result
+
+
+def _fetch_or_fall_back(
+    opts: RunOptions, store: SnapshotStore, previous: Snapshot | None, result: RunResult
+) -> fetching.Fetched:
+    fetched_at = opts.fetched_at or utc_now()
+    validators = None
+    if previous is not None:
+        validators = fetching.Validators(previous.meta.get("etag"), previous.meta.get("last_modified"))
+    try:
+        fetched = fetching.fetch(opts.source, validators=validators, policy=opts.policy, fetched_at=fetched_at)
+    except OfflineError as exc:
+        if opts.require_live:
+            raise
+        newest = store.latest_good()
+        if newest is None:
+            raise FetchError(f"{exc.message}, and there is no snapshot in {opts.snapshots} to rebuild from") from exc
+        result.fell_back = True
+        result.say(f"offline: {exc.message}; rebuilding from the newest snapshot {newest.id}")
+        return from_snapshot(newest)
+    if opts.provenance:
+        fetched = replace(fetched, provenance=opts.provenance)
+    return fetched
+
+
+def from_snapshot(snapshot: Snapshot) -> fetching.Fetched:
+    """The snapshot's page as if fetched again, with its original provenance."""
+    meta = snapshot.meta
+    return fetching.Fetched(
+        source=str(meta.get("source")),
+        body=snapshot.page_bytes(),
+        final_url=meta.get("final_url"),
+        fetched_at=str(meta.get("fetched_at")),
+        http_status=meta.get("http_status"),
+        etag=meta.get("etag"),
+        last_modified=meta.get("last_modified"),
+        provenance=str(meta.get("provenance", "fetched")),
+    )
+
+
+def snapshot_meta(revision: Revision, fetched: fetching.Fetched) -> dict[str, object]:
+    page = revision.frames["page"].iloc[0]
+    keys = ("source", "final_url", "fetched_at", "http_status", "etag", "last_modified", "sha256", "bytes")
+    meta: dict[str, object] = {k: _plain(page[k]) for k in keys}
+    for k in ("git_commit_id", "ms_date", "updated_at", "provenance", "title", "canonical_url"):
+        meta[k] = _plain(page[k])
+    return meta
+
+
+def _plain(value: object) -> object:
+    import pandas as pd
+
+    if value is None or (not isinstance(value, (list, dict, str)) and pd.isna(value)):  # type: ignore[call-overload]
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def _published(output: Path, snapshot: Snapshot) -> bool:
+    import json
+
+    page = output / "latest" / "page.json"
+    try:
+        rows = json.loads(page.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return bool(rows) and rows[0].get("sha256") == snapshot.sha256
+
+
+def _summary(revision: Revision) -> str:
+    frames = revision.frames
+    return ", ".join(f"{len(frames[n])} {n}" for n in ("tables", "cells", "footnotes", "notes") if n in frames)
