@@ -147,3 +147,125 @@ PAGE = register(
 )
 
 EXTRACTED = ("cells", "tables", "footnotes", "notes", "page")
+
+# -- tidy datasets (pipeline.normalise) ---------------------------------------
+
+FEATURES = register(
+    Dataset(
+        "features",
+        "One row per body row of every feature table",
+        (
+            _c("table_index", "int64", "The feature table the row comes from.", False),
+            _c("row", "int64", "0-based body row within that table.", False),
+            _c("section", "string", "The H2 the table sits under."),
+            _c("environment", "string", "Canonical environment: Azure, AWS, GCP, Arc-enabled Kubernetes, External registries; the raw label when it cannot be mapped.", False),
+            _c("environment_label", "string", "The raw tab or section label the environment was read from."),
+            _c("domain", "string", "The 'Domain' column of older revisions (carried down over empty cells), else null."),
+            _c("feature", "string", "Feature name as shown.", False),
+            _c("description", "string", "The Description column, or null."),
+            _c("resources", "list<string>", "Supported resources, one per item (ACR, AKS, ...)."),
+            _c("linux_state", "string", "GA, Preview, Not available, Unknown or null (empty cell)."),
+            _c("linux_note", "string", "Qualifier of the Linux state (e.g. 'Limited preview', 'currently supports audit logs')."),
+            _c("windows_state", "string", "GA, Preview, Not available, Unknown or null."),
+            _c("windows_note", "string", "Qualifier of the Windows state."),
+            _c("enablement", "string", "Enablement method, or null."),
+            _c("plans", "list<string>", "Plans (pricing tiers) that include the feature, canonical spelling."),
+            _c("clouds", "list<string>", "Cloud availability, canonical spelling (Commercial clouds, Azure Government, ...)."),
+            _c("footnotes", "list<string>", "Texts of the footnotes the row cites, resolved within the table's scope."),
+            _c("extra", "json", "JSON object of every other column, by header (e.g. Sensor, Agentless/Agent-based)."),
+            _c("feature_key", "string", "Stable key: environment|feature (normalised), unique within a revision.", False),
+        ),
+        key=("feature_key",),
+    )
+)
+
+FEATURE_SUPPORT = register(
+    Dataset(
+        "feature_support",
+        "One row per feature x resource x platform: the table change detection keys on",
+        (
+            _c("environment", "string", "Canonical environment.", False),
+            _c("section", "string", "The H2 the feature table sits under."),
+            _c("feature", "string", "Feature name as shown.", False),
+            _c("resource", "string", "One supported resource ('' when the table names none).", False),
+            _c("platform", "string", "Linux, Windows, or Any (a single 'Release state' column).", False),
+            _c("state", "string", "GA, Preview, Not available, Unknown or null."),
+            _c("note", "string", "Qualifier of the state."),
+            _c("feature_key", "string", "The features row this comes from.", False),
+        ),
+        key=("environment", "feature_key", "resource", "platform"),
+    )
+)
+
+SUPPORT_ITEMS = register(
+    Dataset(
+        "support_items",
+        "One row per bullet of every Aspect/Details table and of bulleted support lists",
+        (
+            _c("table_index", "int64", "The Aspect/Details table, or null for a list outside tables."),
+            _c("section", "string", "The H2 it sits under."),
+            _c("environment", "string", "Canonical environment, or null when the section names none."),
+            _c("subheading", "string", "The nearest H3/H4."),
+            _c("aspect", "string", "The Aspect column (or the list's heading).", False),
+            _c("status", "string", "Supported, Unsupported, or the raw status phrase (e.g. 'Supported via Arc enabled Kubernetes').", False),
+            _c("item", "string", "The bullet's text.", False),
+            _c("footnotes", "list<string>", "Texts of footnotes cited by the bullet or its status line."),
+        ),
+        key=("section", "environment", "subheading", "aspect", "status", "item"),
+    )
+)
+
+OS_VERSIONS = register(
+    Dataset(
+        "os_versions",
+        "One row per operating system or distribution named in the support lists",
+        (
+            _c("context", "string", "Where it was listed: section / aspect (or list heading).", False),
+            _c("environment", "string", "Canonical environment, or null."),
+            _c("name", "string", "OS or distribution name, canonical spelling.", False),
+            _c("version_min", "string", "Lowest version of a range, or null."),
+            _c("version_max", "string", "Highest version of a range, or null."),
+            _c("versions", "list<string>", "Explicitly listed versions."),
+            _c("open_ended", "string", "'up' (or later/and above/or newer), 'down' (and below/or earlier), or null."),
+            _c("based_on", "string", "What the distribution is based on, e.g. 'Debian GNU/Linux 7-12'."),
+            _c("note", "string", "A parenthetical remark, e.g. the CentOS end-of-service note."),
+            _c("raw", "string", "The line as written.", False),
+        ),
+        key=("context", "environment", "name", "raw"),
+    )
+)
+
+# -- change history (pipeline.diff) -------------------------------------------
+
+CHANGES = register(
+    Dataset(
+        "changes",
+        "One row per typed support change between two consecutive good revisions",
+        (
+            _c("change_id", "string", "sha256 (first 16 hex) of the change's content: stable, for dedupe.", False),
+            _c("kind", "string", "added, removed, promoted, demoted, state_changed, note_changed, attribute_changed, footnote_changed, moved, extended, narrowed, changed.", False),
+            _c("dataset", "string", "The dataset the change is about (feature_support, features, support_items, os_versions, notes).", False),
+            _c("environment", "string", "Canonical environment."),
+            _c("feature", "string", "Feature name (feature datasets)."),
+            _c("resource", "string", "Resource (feature_support)."),
+            _c("platform", "string", "Platform (feature_support)."),
+            _c("subject", "string", "What changed in other datasets: the item, OS name or note text."),
+            _c("field", "string", "The column that changed (state, note, plans, version range, ...)."),
+            _c("old", "string", "Old value (JSON text for lists), null when added."),
+            _c("new", "string", "New value, null when removed."),
+            _c("summary", "string", "One readable sentence.", False),
+            _c("severity", "string", "high (removals, demotions), medium (state/range changes), low (notes, wording).", False),
+            _c("old_revision", "string", "Snapshot id of the older revision."),
+            _c("new_revision", "string", "Snapshot id of the newer revision.", False),
+            _c("old_ms_date", "string", "ms.date of the older revision."),
+            _c("new_ms_date", "string", "ms.date of the newer revision."),
+            _c("old_git_commit_id", "string", "Source commit of the older revision."),
+            _c("new_git_commit_id", "string", "Source commit of the newer revision."),
+            _c("detected_at", "string", "fetched_at (or commit time) of the newer revision.", False),
+        ),
+        key=("detected_at", "new_revision", "change_id"),
+    )
+)
+
+TIDY = ("features", "feature_support", "support_items", "os_versions")
+PUBLISHED = ("features", "feature_support", "support_items", "os_versions", "footnotes", "notes", "page", "cells", "tables")
