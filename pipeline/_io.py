@@ -136,7 +136,10 @@ def write_csv(frame: pd.DataFrame, dataset: Dataset, path: Path) -> Path:
     writer.writerow(dataset.names)
     for rec in records(frame, dataset):
         writer.writerow(
-            [json.dumps(v, ensure_ascii=False) if isinstance(v, list) else ("" if v is None else v) for v in rec.values()]
+            [
+                json.dumps(v, ensure_ascii=False) if isinstance(v, list) else ("" if v is None else v)
+                for v in rec.values()
+            ]
         )
     path.write_text(buf.getvalue(), encoding="utf-8")
     return path

@@ -8,9 +8,8 @@ one space; whitespace is collapsed and trimmed; entities are decoded.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from bs4 import NavigableString, Tag
 from bs4.element import Comment, PageElement

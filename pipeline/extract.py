@@ -51,7 +51,9 @@ def extract(body: bytes | str) -> Document:
     if not containers:
         text = clean(soup.get_text(" "))[:80].lower()
         if _SIGN_IN in clean(soup.get_text(" ")).lower():
-            raise ExtractError("Learn served its sign-in notice ('Access to this page requires authorization'), not the article")
+            raise ExtractError(
+                "Learn served its sign-in notice ('Access to this page requires authorization'), not the article"
+            )
         raise ExtractError(f"no article body found (title {meta.title!r}; starts {text!r})")
     walker = _Walker()
     for container in containers:
@@ -194,7 +196,9 @@ class _Walker:
 
     def _tab_group(self, group: Tag) -> None:
         labels = [clean(a.get_text()) for a in group.find_all(attrs={"role": "tab"})]
-        panels = [p for p in group.find_all(attrs={"role": "tabpanel"}) if p.find_parent("div", class_="tabGroup") is group]
+        panels = [
+            p for p in group.find_all(attrs={"role": "tabpanel"}) if p.find_parent("div", class_="tabGroup") is group
+        ]
         self.tab_groups.append(tuple(labels))
         group_no = len(self.tab_groups)
         saved = _State(**vars(self.state))
@@ -276,7 +280,11 @@ class _Walker:
         in the same tab panel, that cites its anchor (else the nearest table before it)."""
         out = []
         for position, fn in self._footnotes:
-            before = [t for t, pos in zip(self.tables, self.table_positions) if pos < position and t.scope.panel == fn.scope.panel]
+            before = [
+                t
+                for t, pos in zip(self.tables, self.table_positions)
+                if pos < position and t.scope.panel == fn.scope.panel
+            ]
             citing = [t for t in before if fn.anchor in _table_anchors(t)]
             target = citing[-1] if citing else (before[-1] if before else None)
             out.append(replace(fn, table_index=target.index if target else None))

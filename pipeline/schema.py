@@ -65,7 +65,11 @@ CELLS = register(
             _c("row", "int64", "0-based body row.", False),
             _c("col_index", "int64", "0-based column.", False),
             _c("column", "string", "Header text of the column ('' for Learn's padding columns)."),
-            _c("value", "string", "Visible cell text: footnote markers removed, <br> as one space, whitespace collapsed."),
+            _c(
+                "value",
+                "string",
+                "Visible cell text: footnote markers removed, <br> as one space, whitespace collapsed.",
+            ),
             _c("footnotes", "list<string>", "Footnote markers in the cell, as shown (e.g. ['1','2'])."),
             _c("links", "list<string>", "Link targets (href) in the cell."),
         ),
@@ -140,7 +144,12 @@ PAGE = register(
             _c("updated_at", "string", "Learn's publish time (updated_at meta)."),
             _c("git_commit_id", "string", "Commit of the markdown source (git_commit_id meta)."),
             _c("document_id", "string", "Learn's document id."),
-            _c("provenance", "string", "'fetched' (live GET), 'file' (local file), 'reconstructed' (hand-made sample) or 'git' (rendered from the docs repo history).", False),
+            _c(
+                "provenance",
+                "string",
+                "'fetched' (live GET), 'file' (local file), 'reconstructed' (hand-made sample) or 'git' (rendered from the docs repo history).",
+                False,
+            ),
         ),
         key=("sha256",),
     )
@@ -158,22 +167,42 @@ FEATURES = register(
             _c("table_index", "int64", "The feature table the row comes from.", False),
             _c("row", "int64", "0-based body row within that table.", False),
             _c("section", "string", "The H2 the table sits under."),
-            _c("environment", "string", "Canonical environment: Azure, AWS, GCP, Arc-enabled Kubernetes, External registries; the raw label when it cannot be mapped.", False),
+            _c(
+                "environment",
+                "string",
+                "Canonical environment: Azure, AWS, GCP, Arc-enabled Kubernetes, External registries; the raw label when it cannot be mapped.",
+                False,
+            ),
             _c("environment_label", "string", "The raw tab or section label the environment was read from."),
-            _c("domain", "string", "The 'Domain' column of older revisions (carried down over empty cells), else null."),
+            _c(
+                "domain", "string", "The 'Domain' column of older revisions (carried down over empty cells), else null."
+            ),
             _c("feature", "string", "Feature name as shown.", False),
             _c("description", "string", "The Description column, or null."),
             _c("resources", "list<string>", "Supported resources, one per item (ACR, AKS, ...)."),
             _c("linux_state", "string", "GA, Preview, Not available, Unknown or null (empty cell)."),
-            _c("linux_note", "string", "Qualifier of the Linux state (e.g. 'Limited preview', 'currently supports audit logs')."),
+            _c(
+                "linux_note",
+                "string",
+                "Qualifier of the Linux state (e.g. 'Limited preview', 'currently supports audit logs').",
+            ),
             _c("windows_state", "string", "GA, Preview, Not available, Unknown or null."),
             _c("windows_note", "string", "Qualifier of the Windows state."),
             _c("enablement", "string", "Enablement method, or null."),
             _c("plans", "list<string>", "Plans (pricing tiers) that include the feature, canonical spelling."),
-            _c("clouds", "list<string>", "Cloud availability, canonical spelling (Commercial clouds, Azure Government, ...)."),
+            _c(
+                "clouds",
+                "list<string>",
+                "Cloud availability, canonical spelling (Commercial clouds, Azure Government, ...).",
+            ),
             _c("footnotes", "list<string>", "Texts of the footnotes the row cites, resolved within the table's scope."),
             _c("extra", "json", "JSON object of every other column, by header (e.g. Sensor, Agentless/Agent-based)."),
-            _c("feature_key", "string", "Stable key: environment|feature (normalised), unique within a revision.", False),
+            _c(
+                "feature_key",
+                "string",
+                "Stable key: environment|feature (normalised), unique within a revision.",
+                False,
+            ),
         ),
         key=("feature_key",),
     )
@@ -207,7 +236,12 @@ SUPPORT_ITEMS = register(
             _c("environment", "string", "Canonical environment, or null when the section names none."),
             _c("subheading", "string", "The nearest H3/H4."),
             _c("aspect", "string", "The Aspect column (or the list's heading).", False),
-            _c("status", "string", "Supported, Unsupported, or the raw status phrase (e.g. 'Supported via Arc enabled Kubernetes').", False),
+            _c(
+                "status",
+                "string",
+                "Supported, Unsupported, or the raw status phrase (e.g. 'Supported via Arc enabled Kubernetes').",
+                False,
+            ),
             _c("item", "string", "The bullet's text.", False),
             _c("footnotes", "list<string>", "Texts of footnotes cited by the bullet or its status line."),
         ),
@@ -243,8 +277,18 @@ CHANGES = register(
         "One row per typed support change between two consecutive good revisions",
         (
             _c("change_id", "string", "sha256 (first 16 hex) of the change's content: stable, for dedupe.", False),
-            _c("kind", "string", "added, removed, promoted, demoted, state_changed, note_changed, attribute_changed, footnote_changed, moved, extended, narrowed, changed.", False),
-            _c("dataset", "string", "The dataset the change is about (feature_support, features, support_items, os_versions, notes).", False),
+            _c(
+                "kind",
+                "string",
+                "added, removed, promoted, demoted, state_changed, note_changed, attribute_changed, footnote_changed, moved, extended, narrowed, changed.",
+                False,
+            ),
+            _c(
+                "dataset",
+                "string",
+                "The dataset the change is about (feature_support, features, support_items, os_versions, notes).",
+                False,
+            ),
             _c("environment", "string", "Canonical environment."),
             _c("feature", "string", "Feature name (feature datasets)."),
             _c("resource", "string", "Resource (feature_support)."),
@@ -254,7 +298,12 @@ CHANGES = register(
             _c("old", "string", "Old value (JSON text for lists), null when added."),
             _c("new", "string", "New value, null when removed."),
             _c("summary", "string", "One readable sentence.", False),
-            _c("severity", "string", "high (removals, demotions), medium (state/range changes), low (notes, wording).", False),
+            _c(
+                "severity",
+                "string",
+                "high (removals, demotions), medium (state/range changes), low (notes, wording).",
+                False,
+            ),
             _c("old_revision", "string", "Snapshot id of the older revision."),
             _c("new_revision", "string", "Snapshot id of the newer revision.", False),
             _c("old_ms_date", "string", "ms.date of the older revision."),
@@ -268,4 +317,14 @@ CHANGES = register(
 )
 
 TIDY = ("features", "feature_support", "support_items", "os_versions")
-PUBLISHED = ("features", "feature_support", "support_items", "os_versions", "footnotes", "notes", "page", "cells", "tables")
+PUBLISHED = (
+    "features",
+    "feature_support",
+    "support_items",
+    "os_versions",
+    "footnotes",
+    "notes",
+    "page",
+    "cells",
+    "tables",
+)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -31,7 +31,7 @@ def html_bytes(stem: str) -> bytes:
     return (CORPUS / "html" / f"{stem}.html").read_bytes()
 
 
-@lru_cache(maxsize=None)
+@cache
 def truth(stem: str) -> dict:
     return json.loads((CORPUS / "truth" / f"{stem}.json").read_text(encoding="utf-8"))
 

@@ -13,7 +13,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--source", default=DEFAULT_URL, help="page URL or local HTML file (default: the Learn page)")
     p.add_argument("--snapshots", type=Path, default=Path("snapshots"), help="snapshot store (default: snapshots/)")
     p.add_argument("--output", type=Path, default=Path("output"), help="publication root (default: output/)")
-    p.add_argument("--require-live", action="store_true", help="fail instead of rebuilding from a snapshot when offline")
+    p.add_argument(
+        "--require-live", action="store_true", help="fail instead of rebuilding from a snapshot when offline"
+    )
     p.add_argument("--force", action="store_true", help="publish even when validation fails (recorded, loudly)")
     p.add_argument("--fetched-at", help=argparse.SUPPRESS)
     p.add_argument("--provenance", choices=("fetched", "file", "reconstructed", "git"), help=argparse.SUPPRESS)
