@@ -1,0 +1,262 @@
+"""Get the page bytes: from a URL (the only network access for pages) or from a local file.
+
+Network policy lives here so every caller gets it: an allow-list checked on every redirect hop, an
+https-only rule, a size cap enforced while streaming, conditional GET, and bounded retries. A machine
+with no network at all fails fast with :class:`OfflineError` so ``run`` can fall back to a snapshot.
+"""
+
+from __future__ import annotations
+
+import builtins
+import errno
+import hashlib
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+import httpx
+import tenacity
+
+from pipeline.errors import BodyTooLarge, FetchError, HostNotAllowed, HTTPStatusError, OfflineError
+
+DEFAULT_URL = "https://learn.microsoft.com/en-us/azure/defender-for-cloud/support-matrix-defender-for-containers"
+DEFAULT_ALLOWED_HOSTS = ("learn.microsoft.com",)
+MAX_REDIRECTS = 5
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_DNS_HINTS = ("name or service not known", "temporary failure in name resolution", "nodename nor servname")
+
+
+try:
+    _VERSION = version("supportmatrix")
+except PackageNotFoundError:  # running from a checkout without an install
+    _VERSION = "0.1.0"
+USER_AGENT = f"supportmatrix/{_VERSION} (+https://github.com/supportmatrix/supportmatrix)"
+_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
+
+
+@dataclass(frozen=True)
+class Validators:
+    """Cache validators from the last snapshot, sent back for a conditional GET."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class Fetched:
+    source: str
+    body: builtins.bytes  # qualified: the ``bytes`` property below shadows the builtin in this scope
+    final_url: str | None
+    fetched_at: str
+    http_status: int | None
+    etag: str | None
+    last_modified: str | None
+    provenance: str
+    not_modified: bool = False
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.body).hexdigest()
+
+    @property
+    def bytes(self) -> int:
+        return len(self.body)
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    allowed_hosts: tuple[str, ...] = DEFAULT_ALLOWED_HOSTS
+    max_bytes: int = 5_000_000
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    retries: int = 3
+    backoff_base: float = 0.5
+    backoff_max: float = 30.0
+    require_https: bool = True
+
+
+class _Transient(Exception):
+    """One failed attempt worth retrying; turned into a public error once the retries run out."""
+
+    def __init__(self, reason: str, detail: str = "", status: int | None = None, retry_after: float | None = None):
+        super().__init__(reason)
+        self.reason, self.detail, self.status, self.retry_after = reason, detail, status, retry_after
+
+
+def is_url(source: str) -> bool:
+    return urlsplit(source.strip()).scheme.lower() in ("http", "https")
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _one_line(text: object) -> str:
+    return " ".join(str(text).split())
+
+
+def fetch(
+    source: str,
+    *,
+    validators: Validators | None = None,
+    policy: FetchPolicy = FetchPolicy(),
+    fetched_at: str | None = None,
+    transport: httpx.BaseTransport | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Fetched:
+    """Fetch ``source`` (URL, path or ``file://`` URL) under ``policy``; raise a :class:`FetchError` on failure."""
+    stamp = fetched_at or _now()
+    if not is_url(source):
+        return _read_file(source, policy, stamp)
+    headers = {"User-Agent": USER_AGENT, "Accept": _ACCEPT}
+    if validators and validators.etag:
+        headers["If-None-Match"] = validators.etag
+    if validators and validators.last_modified:
+        headers["If-Modified-Since"] = validators.last_modified
+    timeout = httpx.Timeout(policy.read_timeout, connect=policy.connect_timeout)
+    attempts = policy.retries + 1
+    retrying = tenacity.Retrying(
+        stop=tenacity.stop_after_attempt(attempts),
+        wait=_wait(policy),
+        retry=tenacity.retry_if_exception_type(_Transient),
+        sleep=sleep,
+        reraise=True,
+    )
+    with httpx.Client(timeout=timeout, follow_redirects=False, transport=transport, headers=headers) as client:
+        try:
+            return retrying(_attempt, client, source, policy, stamp, validators or Validators())
+        except _Transient as exc:
+            # reraise=True means we only get here once every attempt failed.
+            message = f"{exc.reason} after {attempts} attempt{'s' if attempts != 1 else ''}{exc.detail}"
+            if exc.status is not None:
+                raise HTTPStatusError(message, status=exc.status) from None
+            raise FetchError(message) from None
+
+
+def _wait(policy: FetchPolicy) -> Callable[[tenacity.RetryCallState], float]:
+    backoff = tenacity.wait_exponential(multiplier=policy.backoff_base, max=policy.backoff_max)
+    jitter = tenacity.wait_random(0, policy.backoff_base)
+
+    def wait(state: tenacity.RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, _Transient) and exc.retry_after is not None:
+            return min(exc.retry_after, policy.backoff_max)
+        return min(backoff(state) + jitter(state), policy.backoff_max)
+
+    return wait
+
+
+def _check_url(url: httpx.URL, policy: FetchPolicy, hop: int) -> None:
+    what = "redirect to" if hop else "URL"
+    if url.scheme not in ("http", "https") or (policy.require_https and url.scheme != "https"):
+        raise HostNotAllowed(f"{what} {url} refused: only https URLs are allowed")
+    if url.host.lower() not in policy.allowed_hosts:
+        allowed = ", ".join(policy.allowed_hosts)
+        raise HostNotAllowed(f"{what} host {url.host!r} is not allowed (allowed hosts: {allowed})")
+
+
+def _attempt(client: httpx.Client, source: str, policy: FetchPolicy, stamp: str, validators: Validators) -> Fetched:
+    try:
+        url = httpx.URL(source.strip())
+    except httpx.InvalidURL as exc:
+        raise FetchError(f"invalid URL {source!r}: {_one_line(exc)}") from None
+    try:
+        for hop in range(MAX_REDIRECTS + 1):
+            _check_url(url, policy, hop)
+            with client.stream("GET", url) as resp:
+                status = resp.status_code
+                if status in _REDIRECTS:
+                    location = resp.headers.get("Location")
+                    if not location:
+                        raise HTTPStatusError(f"GET {url} returned HTTP {status} without a Location", status=status)
+                    url = url.join(location.strip())
+                    continue
+                etag = resp.headers.get("ETag")
+                modified = resp.headers.get("Last-Modified")
+                if status == 304:
+                    etag, modified = etag or validators.etag, modified or validators.last_modified
+                    return Fetched(source, b"", str(url), stamp, status, etag, modified, "fetched", not_modified=True)
+                if status == 429 or 500 <= status <= 599:
+                    wait = _retry_after(resp.headers.get("Retry-After"))
+                    raise _Transient(f"GET {url} returned HTTP {status}", status=status, retry_after=wait)
+                if not 200 <= status <= 299:
+                    raise HTTPStatusError(f"GET {url} returned HTTP {status}", status=status)
+                body = _read_capped(resp, url, policy.max_bytes)
+                return Fetched(source, body, str(url), stamp, status, etag, modified, "fetched")
+        raise FetchError(f"GET {source} redirected more than {MAX_REDIRECTS} times")
+    except httpx.TimeoutException:
+        raise _Transient(f"GET {url} timed out") from None
+    except httpx.ConnectError as exc:
+        if _is_offline(exc):
+            raise OfflineError(f"network unavailable: cannot reach {url.host!r} ({_one_line(exc)})") from None
+        raise _Transient(f"could not connect to {url.host!r}", detail=f" ({_one_line(exc)})") from None
+    except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+        # The connection dropped mid-response: as transient as a refused connection.
+        raise _Transient(f"connection to {url.host!r} failed", detail=f" ({_one_line(exc)})") from None
+
+
+def _read_capped(resp: httpx.Response, url: httpx.URL, max_bytes: int) -> builtins.bytes:
+    declared = resp.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise BodyTooLarge(f"GET {url}: Content-Length {declared} exceeds the {max_bytes}-byte cap")
+    chunks: list[builtins.bytes] = []
+    total = 0
+    # iter_bytes yields decoded bytes, so the cap also bounds a small gzip that inflates hugely.
+    for chunk in resp.iter_bytes():
+        total += len(chunk)
+        if total > max_bytes:
+            raise BodyTooLarge(f"GET {url}: body exceeds the {max_bytes}-byte cap")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    if value.strip().replace(".", "", 1).isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _is_offline(exc: BaseException) -> bool:
+    """True when the failure means "no network here" (DNS or no route), which no retry will fix."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, socket.gaierror):
+            return True
+        if isinstance(seen, OSError) and seen.errno == errno.ENETUNREACH:
+            return True
+        if any(hint in str(seen).lower() for hint in _DNS_HINTS):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _read_file(source: str, policy: FetchPolicy, stamp: str) -> Fetched:
+    parts = urlsplit(source)
+    # url2pathname also percent-decodes, so no unquote() here.
+    path = Path(url2pathname(parts.path)) if parts.scheme.lower() == "file" else Path(source).expanduser()
+    try:
+        with path.open("rb") as handle:
+            # Read one byte past the cap so an oversized file is detected without loading all of it.
+            body = handle.read(policy.max_bytes + 1)
+    except FileNotFoundError:
+        raise FetchError(f"no such file: {path}") from None
+    except OSError as exc:
+        raise FetchError(f"cannot read {path}: {exc.strerror or _one_line(exc)}") from None
+    if len(body) > policy.max_bytes:
+        raise BodyTooLarge(f"{path}: file exceeds the {policy.max_bytes}-byte cap")
+    return Fetched(source, body, None, stamp, None, None, None, "file")
