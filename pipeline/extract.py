@@ -10,24 +10,15 @@ Public surface: :func:`extract` (bytes -> :class:`~pipeline.model.Document`).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
-from bs4 import BeautifulSoup, SoupStrainer, Tag
+from bs4 import BeautifulSoup, Tag
 from bs4.element import PageElement
 
+from ._locate import locate
 from ._text import clean, flatten, flatten_nodes, footnote_ref
 from .errors import ExtractError
-from .model import ALERT_KINDS, Block, Cell, Document, Footnote, Line, Note, PageMeta, Scope, Table
-
-_SIGN_IN = "access to this page requires authorization"
-_TITLE_SUFFIX = re.compile(r"\s*\|\s*Microsoft Learn\s*$")
-_PRODUCT_SUFFIX = re.compile(r"\s+-\s+Microsoft [^-|]+$")
-_CHROME_IDS = frozenset({"center-doc-outline", "site-user-feedback-footer", "article-metadata", "ms--ai-summary-cta"})
-_HEADINGS = ("h2", "h3", "h4")
-
-
-_KEEP = ["main", "title", "meta", "link"]
+from .model import ALERT_KINDS, Block, Cell, Document, Footnote, Line, Note, Scope, Table
 
 
 def extract(body: bytes | str) -> Document:
@@ -37,24 +28,10 @@ def extract(body: bytes | str) -> Document:
     no article body (a sign-in or error page), truncated, no tables, or a table
     without a header row.
     """
-    raw = body.encode("utf-8", "replace") if isinstance(body, str) else body
-    if not raw.strip():
-        raise ExtractError("empty body: expected an HTML page")
-    head = raw[:2048].lower()
-    if b"<html" not in head and b"<!doctype html" not in head:
-        raise ExtractError("not an HTML page (no <html> element at the start of the body)")
-    if b"</html>" not in raw[-4096:].lower():
-        raise ExtractError("the page is truncated (no closing </html>); refusing a partial page")
-    soup = BeautifulSoup(raw, "lxml", parse_only=SoupStrainer(_KEEP))
-    meta = _page_meta(soup)
-    containers = _article_containers(soup)
-    if not containers:
-        text = clean(soup.get_text(" "))[:80].lower()
-        if _SIGN_IN in clean(soup.get_text(" ")).lower():
-            raise ExtractError(
-                "Learn served its sign-in notice ('Access to this page requires authorization'), not the article"
-            )
-        raise ExtractError(f"no article body found (title {meta.title!r}; starts {text!r})")
+    raw = body.encode("utf-8") if isinstance(body, str) else body
+    meta, markup = locate(raw)
+    soup = BeautifulSoup(markup, "lxml")
+    containers = soup.body.find_all("div", recursive=False) if soup.body else []
     walker = _Walker()
     for container in containers:
         walker.walk(container)
@@ -71,70 +48,6 @@ def extract(body: bytes | str) -> Document:
         sections=tuple(walker.sections),
         table_positions=tuple(walker.table_positions),
     )
-
-
-def _page_meta(soup: BeautifulSoup) -> PageMeta:
-    metas: dict[str, str] = {}
-    for tag in soup.find_all("meta"):
-        name = tag.get("name") or tag.get("property")
-        if name and tag.get("content") is not None:
-            metas.setdefault(str(name), str(tag["content"]))
-    canonical = None
-    for link in soup.find_all("link", href=True):
-        if "canonical" in (link.get("rel") or []):
-            canonical = str(link["href"])
-            break
-    title_tag = soup.find("title")
-    title = None
-    if isinstance(title_tag, Tag):
-        title = _PRODUCT_SUFFIX.sub("", _TITLE_SUFFIX.sub("", clean(title_tag.get_text()))) or None
-    return PageMeta(
-        title=title,
-        canonical_url=canonical,
-        ms_date=_iso_date(metas.get("ms.date")),
-        updated_at=metas.get("updated_at"),
-        git_commit_id=metas.get("git_commit_id"),
-        document_id=metas.get("document_id"),
-        locale=metas.get("locale"),
-        original_content_git_url=metas.get("original_content_git_url"),
-    )
-
-
-def _iso_date(value: str | None) -> str | None:
-    if not value:
-        return None
-    value = value.strip()
-    m = re.match(r"(\d{4})-(\d{2})-(\d{2})", value)
-    if m:
-        return "-".join(m.groups())
-    m = re.match(r"(\d{1,2})/(\d{1,2})/(\d{4})", value)
-    if m:
-        return f"{m.group(3)}-{int(m.group(1)):02d}-{int(m.group(2)):02d}"
-    return value
-
-
-def _is_chrome(tag: Tag) -> bool:
-    if tag.has_attr("unauthorized-private-section"):
-        return True
-    if tag.get("id") in _CHROME_IDS:
-        return True
-    return tag.name in ("nav", "script", "style", "template", "footer", "button")
-
-
-def _article_containers(soup: BeautifulSoup) -> list[Tag]:
-    """The ``div.content`` blocks of ``<main>`` that hold the article (h1 and body)."""
-    root = soup.find("main") or soup
-    found: list[Tag] = []
-    for div in root.find_all("div", class_="content"):
-        if any(isinstance(p, Tag) and _is_chrome(p) for p in div.parents):
-            continue
-        if any(isinstance(p, Tag) and p in found for p in div.parents):
-            continue
-        found.append(div)
-    # a body is more than the h1 holder: it has headings, tables or text after it
-    if not any(div.find(["table", "h2", "p"]) for div in found):
-        return []
-    return found
 
 
 @dataclass
@@ -167,7 +80,7 @@ class _Walker:
 
     def walk(self, node: Tag) -> None:
         for child in node.children:
-            if isinstance(child, Tag) and not _is_chrome(child):
+            if isinstance(child, Tag):
                 self._visit(child)
 
     def _visit(self, tag: Tag) -> None:
@@ -195,9 +108,9 @@ class _Walker:
             self.walk(tag)
 
     def _tab_group(self, group: Tag) -> None:
-        labels = [clean(a.get_text()) for a in group.find_all(attrs={"role": "tab"})]
+        labels = [clean(a.get_text()) for a in group.find_all(True, attrs={"role": "tab"})]
         panels = [
-            p for p in group.find_all(attrs={"role": "tabpanel"}) if p.find_parent("div", class_="tabGroup") is group
+            p for p in group.find_all(True, attrs={"role": "tabpanel"}) if p.find_parent("div", class_="tabGroup") is group
         ]
         self.tab_groups.append(tuple(labels))
         group_no = len(self.tab_groups)
@@ -211,27 +124,36 @@ class _Walker:
 
     def _table(self, tag: Tag) -> None:
         index = len(self.tables)
-        header_row = None
-        thead = tag.find("thead")
-        if isinstance(thead, Tag):
-            header_row = thead.find("tr")
-        body_rows = [tr for tr in tag.find_all("tr") if tr is not header_row and tr.find_parent("table") is tag]
-        if header_row is None and body_rows and body_rows[0].find("th") and not body_rows[0].find("td"):
+        head_rows: list[Tag] = []
+        body_rows: list[Tag] = []
+        # direct children only: bs4's find_all is slow, and a nested table is not ours
+        for part in _children(tag):
+            if part.name == "tr":
+                body_rows.append(part)
+            elif part.name in ("thead", "tbody", "tfoot"):
+                found = [tr for tr in _children(part) if tr.name == "tr"]
+                (head_rows if part.name == "thead" else body_rows).extend(found)
+        header_row = head_rows[0] if head_rows else None
+        if header_row is None and body_rows and all(c.name == "th" for c in _children(body_rows[0])):
             header_row, body_rows = body_rows[0], body_rows[1:]
-        if not isinstance(header_row, Tag) or not header_row.find(["th", "td"]):
+        header_cells = [c for c in _children(header_row) if c.name in ("th", "td")] if header_row else []
+        if not header_cells:
             raise ExtractError("a table has no header row", table=index)
         headers, header_fns, header_anchors = [], [], []
-        for th in header_row.find_all(["th", "td"], recursive=False):
+        for th in header_cells:
             flat = flatten(th)
             headers.append(flat.text())
             header_fns.append(flat.footnotes())
             header_anchors.append(flat.anchors())
-        rows = []
+        rows: list[tuple[Cell, ...]] = []
         for tr in body_rows:
             cells = []
-            for td in tr.find_all(["td", "th"], recursive=False):
-                flat = flatten(td)
-                cells.append(Cell(flat.text(), flat.footnotes(), flat.anchors(), tuple(flat.links), flat.as_lines()))
+            for td in _children(tr):
+                if td.name in ("td", "th"):
+                    flat = flatten(td)
+                    cells.append(
+                        Cell(flat.text(), flat.footnotes(), flat.anchors(), tuple(flat.links), flat.as_lines())
+                    )
             rows.append(tuple(cells))
         self.tables.append(
             Table(index, self.state.scope(), tuple(headers), tuple(header_fns), tuple(header_anchors), tuple(rows))
@@ -289,6 +211,10 @@ class _Walker:
             target = citing[-1] if citing else (before[-1] if before else None)
             out.append(replace(fn, table_index=target.index if target else None))
         return out
+
+
+def _children(tag: Tag) -> list[Tag]:
+    return [c for c in tag.children if isinstance(c, Tag)]
 
 
 def _table_anchors(table: Table) -> set[str]:
