@@ -47,3 +47,40 @@ def corpus_params() -> list:
     if not found:
         return [pytest.param(None, marks=pytest.mark.skip(reason=SKIP_REASON))]
     return found
+
+
+def truth_mismatches(document, expected: dict) -> list[str]:
+    """Differences between an extracted Document and a truth file, by the corpus README's rules
+    ("What matches the truth means"); empty when they match."""
+    errs: list[str] = []
+    tables = [t for t in expected["tables"] if t["learn_renders_as_table"]]
+    if len(tables) != len(document.tables):
+        errs.append(f"{len(document.tables)} tables extracted, truth has {len(tables)}")
+    for got, want in zip(document.tables, tables):
+        where = f"table {got.index}"
+        scope = (got.scope.section, got.scope.tab, got.scope.subheading)
+        if scope != (want["h2"], want["tab"], want["subheading"]):
+            errs.append(f"{where}: scope {scope} != {(want['h2'], want['tab'], want['subheading'])}")
+        n = len(want["headers"])
+        if list(got.headers[:n]) != want["headers"]:
+            errs.append(f"{where}: headers {list(got.headers)} != {want['headers']}")
+        if len(got.rows) != len(want["rows"]):
+            errs.append(f"{where}: {len(got.rows)} rows != {len(want['rows'])}")
+            continue
+        for r, (row, want_row) in enumerate(zip(got.rows, want["rows"])):
+            for c in range(n):
+                value = row[c].value if c < len(row) else ""
+                markers = list(row[c].footnotes) if c < len(row) else []
+                if value != want_row[c]:
+                    errs.append(f"{where} row {r} col {c}: {value!r} != {want_row[c]!r}")
+                if markers != want["row_footnotes"][r][c]:
+                    errs.append(f"{where} row {r} col {c}: footnotes {markers} != {want['row_footnotes'][r][c]}")
+    got_fns = [(f.anchor, f.marker, f.text, f.scope.section, f.scope.tab) for f in document.footnotes]
+    want_fns = [(f["anchor"], f["marker"], f["text"], f["h2"], f["tab"]) for f in expected["footnotes"]]
+    if got_fns != want_fns:
+        errs.append(f"footnotes differ: {sorted(set(got_fns) ^ set(want_fns))[:3]}")
+    got_alerts = [(n.kind, n.text, n.scope.section, n.scope.tab) for n in document.notes]
+    want_alerts = [(a["kind"], a["text"], a["h2"], a["tab"]) for a in expected["alerts"]]
+    if got_alerts != want_alerts:
+        errs.append(f"alerts differ: {sorted(set(got_alerts) ^ set(want_alerts))[:3]}")
+    return errs
