@@ -1,0 +1,1 @@
+"""supportmatrix tests (a package so shared helpers import as tests.corpus)."""
