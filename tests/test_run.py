@@ -1,0 +1,243 @@
+"""The main job end to end on tmp_path: CLI in, files out, bad input leaves output/ alone."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+from pipeline import fetch as fetching
+from pipeline.cli import main
+from pipeline.errors import FetchError, HTTPStatusError, OfflineError, PipelineError
+from pipeline.run import RunOptions, run
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SAMPLE = FIXTURES / "learn_sample.html"
+FETCHED_AT = "2025-03-30T10:00:00Z"
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    """Every file under root with its sha256: 'byte-identical' made checkable."""
+    if not root.exists():
+        return {}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def cli(tmp_path: Path, source: Path | str, *extra: str) -> int:
+    return main(
+        [
+            "run",
+            "--source",
+            str(source),
+            "--snapshots",
+            str(tmp_path / "snapshots"),
+            "--output",
+            str(tmp_path / "output"),
+            "--fetched-at",
+            FETCHED_AT,
+            *extra,
+        ]
+    )
+
+
+def test_run_on_a_file_publishes_latest_and_a_snapshot(tmp_path: Path) -> None:
+    assert cli(tmp_path, SAMPLE) == 0
+    latest = tmp_path / "output" / "latest"
+    for name in ("cells", "tables", "footnotes", "notes", "page"):
+        assert (latest / f"{name}.parquet").is_file()
+        assert (latest / f"{name}.json").is_file()
+    page = json.loads((latest / "page.json").read_text(encoding="utf-8"))[0]
+    assert page["sha256"] == hashlib.sha256(SAMPLE.read_bytes()).hexdigest()
+    assert page["provenance"] == "file"
+    assert page["fetched_at"] == FETCHED_AT
+    assert page["title"] == "Containers support matrix in Defender for Cloud"
+    index = json.loads((tmp_path / "snapshots" / "index.json").read_text(encoding="utf-8"))
+    assert [s["sha256"] for s in index["snapshots"]] == [page["sha256"]]
+
+
+def test_datasets_load_in_three_lines_of_pandas(tmp_path: Path) -> None:
+    assert cli(tmp_path, SAMPLE) == 0
+    import pandas as pd
+
+    cells = pd.read_parquet(tmp_path / "output" / "latest" / "cells.parquet")
+    assert list(cells.columns)[:4] == ["table_index", "section", "tab", "subheading"]
+    assert (cells["value"] == "Binary drift detection").any()
+
+
+def test_same_page_twice_is_unchanged_and_byte_identical(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli(tmp_path, SAMPLE) == 0
+    before = tree_digest(tmp_path / "output")
+    assert cli(tmp_path, SAMPLE) == 0
+    assert "unchanged" in capsys.readouterr().err
+    assert tree_digest(tmp_path / "output") == before
+
+
+def test_rebuild_from_a_snapshot_is_byte_identical(tmp_path: Path) -> None:
+    assert cli(tmp_path, SAMPLE) == 0
+    first = tree_digest(tmp_path / "output")
+    other = tmp_path / "again"
+    (other / "output").mkdir(parents=True)
+    assert cli(other, SAMPLE) == 0
+    assert tree_digest(other / "output") == first
+
+
+def test_offline_falls_back_to_the_newest_snapshot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(tmp_path, SAMPLE) == 0
+    published = tree_digest(tmp_path / "output")
+    for path in (tmp_path / "output").rglob("*.json"):
+        path.unlink()  # so the fallback really has to rebuild
+
+    def offline(*args: object, **kwargs: object) -> fetching.Fetched:
+        raise OfflineError("no network: could not resolve learn.microsoft.com")
+
+    monkeypatch.setattr(fetching, "fetch", offline)
+    assert cli(tmp_path, fetching.DEFAULT_URL) == 0
+    err = capsys.readouterr().err
+    assert "offline" in err and "rebuilding from the newest snapshot" in err
+    assert tree_digest(tmp_path / "output") == published
+
+
+def test_offline_with_require_live_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(tmp_path, SAMPLE) == 0
+
+    def offline(*args: object, **kwargs: object) -> fetching.Fetched:
+        raise OfflineError("no network: could not resolve learn.microsoft.com")
+
+    monkeypatch.setattr(fetching, "fetch", offline)
+    assert cli(tmp_path, fetching.DEFAULT_URL, "--require-live") == OfflineError.exit_code
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("supportmatrix: fetch: no network")
+
+
+def test_offline_without_any_snapshot_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def offline(*args: object, **kwargs: object) -> fetching.Fetched:
+        raise OfflineError("no network")
+
+    monkeypatch.setattr(fetching, "fetch", offline)
+    assert cli(tmp_path, fetching.DEFAULT_URL) == FetchError.exit_code
+    assert not (tmp_path / "output" / "latest").exists()
+
+
+BAD_FILES = {
+    "empty": b"",
+    "not-html": b"\x89PNG\r\n\x1a\n binary",
+    "sign-in": b"<!DOCTYPE html><html><body><main><div unauthorized-private-section><p>Access to this page requires "
+    b"authorization. You can try signing in or changing directories.</p></div></main></body></html>",
+    "truncated": SAMPLE.read_bytes()[:9000],  # mid-way through the second table
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_FILES))
+def test_bad_page_exits_non_zero_with_one_line_and_leaves_output_alone(
+    tmp_path: Path, case: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(tmp_path, SAMPLE) == 0
+    before = tree_digest(tmp_path / "output")
+    snapshots_before = tree_digest(tmp_path / "snapshots")
+    bad = tmp_path / f"{case}.html"
+    bad.write_bytes(BAD_FILES[case])
+    capsys.readouterr()
+    code = cli(tmp_path, bad)
+    assert code != 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("supportmatrix: ")
+    assert tree_digest(tmp_path / "output") == before
+    assert tree_digest(tmp_path / "snapshots") == snapshots_before
+
+
+def test_missing_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli(tmp_path, tmp_path / "nope.html") == FetchError.exit_code
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "nope.html" in err[0]
+
+
+def _local_policy(**kw: object) -> fetching.FetchPolicy:
+    base: dict[str, object] = {
+        "allowed_hosts": ("127.0.0.1", "localhost"),
+        "require_https": False,
+        "retries": 1,
+        "backoff_base": 0.01,
+        "backoff_max": 0.05,
+        "read_timeout": 0.5,
+    }
+    base.update(kw)
+    return fetching.FetchPolicy(**base)  # type: ignore[arg-type]
+
+
+def _run_http(tmp_path: Path, url: str, **policy: object) -> None:
+    run(
+        RunOptions(
+            source=url,
+            snapshots=tmp_path / "snapshots",
+            output=tmp_path / "output",
+            fetched_at=FETCHED_AT,
+            policy=_local_policy(**policy),
+        )
+    )
+
+
+def test_http_page_is_fetched_and_published(tmp_path: Path, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/page").respond_with_data(SAMPLE.read_bytes(), content_type="text/html")
+    _run_http(tmp_path, httpserver.url_for("/page"))
+    page = json.loads((tmp_path / "output" / "latest" / "page.json").read_text(encoding="utf-8"))[0]
+    assert page["provenance"] == "fetched" and page["http_status"] == 200
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("404", HTTPStatusError),
+        ("503", HTTPStatusError),
+        ("too-big", FetchError),
+        ("redirect-away", FetchError),
+    ],
+)
+def test_http_failures_leave_output_alone(tmp_path: Path, httpserver: HTTPServer, case: str, expected: type) -> None:
+    httpserver.expect_request("/good").respond_with_data(SAMPLE.read_bytes(), content_type="text/html")
+    _run_http(tmp_path, httpserver.url_for("/good"))
+    before = tree_digest(tmp_path / "output")
+    if case == "404":
+        httpserver.expect_request("/bad").respond_with_data("not found", status=404)
+    elif case == "503":
+        httpserver.expect_request("/bad").respond_with_data("busy", status=503)
+    elif case == "too-big":
+        httpserver.expect_request("/bad").respond_with_data(b"<html>" + b"x" * 20000, content_type="text/html")
+    else:
+        httpserver.expect_request("/bad").respond_with_data(
+            "", status=302, headers={"Location": "https://evil.example.com/page"}
+        )
+    with pytest.raises(expected) as info:
+        _run_http(tmp_path, httpserver.url_for("/bad"), max_bytes=10000)
+    assert "\n" not in info.value.one_line()
+    assert tree_digest(tmp_path / "output") == before
+
+
+def test_a_hanging_server_times_out(tmp_path: Path, httpserver: HTTPServer) -> None:
+    import threading
+
+    release = threading.Event()
+
+    def slow(request: object) -> object:
+        from werkzeug import Response
+
+        release.wait(1.5)
+        return Response("late")
+
+    httpserver.expect_request("/hang").respond_with_handler(slow)
+    try:
+        with pytest.raises(PipelineError, match="timed out"):
+            _run_http(tmp_path, httpserver.url_for("/hang"), read_timeout=0.2, retries=0)
+    finally:
+        release.set()
+    assert not (tmp_path / "output" / "latest").exists()
