@@ -31,6 +31,11 @@ def html_bytes(stem: str) -> bytes:
     return (CORPUS / "html" / f"{stem}.html").read_bytes()
 
 
+def markdown_text(stem: str) -> str:
+    """The markdown source of a revision, as committed."""
+    return (CORPUS / "markdown" / f"{stem}.md").read_text(encoding="utf-8")
+
+
 @cache
 def truth(stem: str) -> dict:
     return json.loads((CORPUS / "truth" / f"{stem}.json").read_text(encoding="utf-8"))
