@@ -108,10 +108,12 @@ class _Walker:
             self.walk(tag)
 
     def _tab_group(self, group: Tag) -> None:
-        labels = [clean(a.get_text()) for a in group.find_all(True, attrs={"role": "tab"})]
-        panels = [
-            p for p in group.find_all(True, attrs={"role": "tabpanel"}) if p.find_parent("div", class_="tabGroup") is group
-        ]
+        # Learn: div.tabGroup > ul[role=tablist] > li > a[role=tab], and div.tabGroup > section[role=tabpanel];
+        # walk children rather than searching the whole group (bs4's find_all is slow on big panels)
+        parts = _children(group)
+        tablists = [c for c in parts if c.get("role") == "tablist"] or [c for c in parts if c.name == "ul"]
+        labels = [clean(a.get_text()) for ul in tablists for a in ul.find_all("a") if a.get("role") == "tab"]
+        panels = [c for c in parts if c.get("role") == "tabpanel"]
         self.tab_groups.append(tuple(labels))
         group_no = len(self.tab_groups)
         saved = _State(**vars(self.state))
