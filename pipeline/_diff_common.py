@@ -1,0 +1,180 @@
+"""Shared pieces of the diff: plain rows, text keys for matching, and the change record.
+
+Pure: no I/O, no clock. Frames come in as DataFrames and leave this module as
+lists of plain dicts (nulls as None, list cells as Python lists), so the
+comparisons below never meet pandas' NA semantics.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+Row = dict[str, Any]
+
+HIGH, MEDIUM, LOW = "high", "medium", "low"
+
+_WS = re.compile(r"\s+")
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
+_EDGE_PUNCT = " .,;:*\"'"
+
+
+def rows(frames: dict[str, pd.DataFrame], name: str, columns: Sequence[str]) -> list[Row] | None:
+    """The dataset's rows as plain dicts with ``columns`` (missing columns read as None);
+    None when the revision has no such dataset at all."""
+    frame = frames.get(name)
+    if frame is None:
+        return None
+    present = [c for c in columns if c in frame.columns]
+    out: list[Row] = []
+    for values in frame[present].itertuples(index=False, name=None):
+        row: Row = dict.fromkeys(columns)
+        for col, value in zip(present, values):
+            row[col] = plain(value)
+        out.append(row)
+    return out
+
+
+def plain(value: Any) -> Any:
+    """A cell as plain Python: None for every flavour of null, lists for array cells."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if hasattr(value, "tolist") and not isinstance(value, (int, float)):
+        listed = value.tolist()
+        if isinstance(listed, list):
+            return [plain(v) for v in listed]
+        value = listed
+    try:
+        if value != value:  # NaN
+            return None
+    except (TypeError, ValueError):
+        pass
+    if type(value).__name__ in ("NAType", "NaTType"):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def norm(text: Any) -> str:
+    """Matching key for visible text: what a reader would call "the same words".
+
+    Case, whitespace, typographic quotes/dashes and leading/trailing punctuation
+    (bullet stars, a final full stop) are not support changes.
+    """
+    if text is None:
+        return ""
+    s = unicodedata.normalize("NFKC", str(text)).translate(_QUOTES)
+    s = _WS.sub(" ", s).strip(_EDGE_PUNCT).strip()
+    return s.casefold()
+
+
+def norm_set(values: Iterable[Any]) -> frozenset[str]:
+    return frozenset(n for n in (norm(v) for v in values) if n)
+
+
+def as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]
+
+
+def show(value: Any) -> str:
+    """A value as it reads in a sentence."""
+    if value is None or value == "":
+        return "unspecified"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value) if value else "none"
+    return str(value)
+
+
+def text_value(value: Any) -> str | None:
+    """A value as stored in the change record's ``old``/``new`` (lists as JSON text)."""
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)):
+        return json.dumps(list(value), ensure_ascii=False)
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str
+    dataset: str
+    summary: str
+    severity: str
+    environment: str | None = None
+    feature: str | None = None
+    resource: str | None = None
+    platform: str | None = None
+    subject: str | None = None
+    field: str | None = None
+    old: str | None = None
+    new: str | None = None
+
+    def content(self) -> list[str | None]:
+        """What the change is, without when it was seen: the basis of its id."""
+        return [
+            self.kind,
+            self.dataset,
+            self.environment,
+            self.feature,
+            self.resource,
+            self.platform,
+            self.subject,
+            self.field,
+            self.old,
+            self.new,
+        ]
+
+
+def match(
+    old: Sequence[Row], new: Sequence[Row], keys: Sequence[Callable[[Row], Hashable]]
+) -> tuple[list[tuple[Row, Row, int]], list[Row], list[Row]]:
+    """Pair old rows with new rows, one to one, by successively looser keys.
+
+    Returns ``(pairs, unmatched_old, unmatched_new)``; each pair carries the
+    index of the key that matched it (0 = the strictest). Within a key, rows
+    pair in their given order, so duplicates match as multisets.
+    """
+    left = list(old)
+    right = list(new)
+    pairs: list[tuple[Row, Row, int]] = []
+    for level, key in enumerate(keys):
+        if not left or not right:
+            break
+        waiting: dict[Hashable, list[int]] = defaultdict(list)
+        for i, row in enumerate(right):
+            waiting[key(row)].append(i)
+        taken: set[int] = set()
+        still: list[Row] = []
+        for row in left:
+            candidates = waiting.get(key(row))
+            if candidates:
+                j = candidates.pop(0)
+                taken.add(j)
+                pairs.append((row, right[j], level))
+            else:
+                still.append(row)
+        left = still
+        right = [r for j, r in enumerate(right) if j not in taken]
+    return pairs, left, right
+
+
+def quote(text: Any, limit: int = 90) -> str:
+    s = _WS.sub(" ", str(text or "")).strip()
+    if len(s) > limit:
+        s = s[: limit - 1].rstrip() + "…"
+    return f"“{s}”"

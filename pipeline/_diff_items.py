@@ -1,0 +1,321 @@
+"""Support lists, OS version ranges and page notes: what is listed, where, and how it changed."""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, Any
+
+from . import _diff_versions as versions
+from ._diff_common import HIGH, LOW, MEDIUM, Change, Row, as_list, match, norm, quote, rows
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+ITEM_COLUMNS = ("section", "environment", "subheading", "aspect", "status", "item", "footnotes")
+OS_COLUMNS = (
+    "context",
+    "environment",
+    "name",
+    "version_min",
+    "version_max",
+    "versions",
+    "open_ended",
+    "based_on",
+    "note",
+    "raw",
+)
+NOTE_COLUMNS = ("kind", "text", "section", "tab")
+
+
+def _unsupported(status: Any) -> bool:
+    s = norm(status)
+    return s.startswith(("unsupported", "not supported"))
+
+
+def _where(r: Row) -> str:
+    scope = ", ".join(str(p) for p in (r["environment"],) if p)
+    return f"{r['aspect']}" + (f" ({scope})" if scope else "")
+
+
+# -- support items -------------------------------------------------------------------
+
+
+def item_changes(old: dict[str, pd.DataFrame], new: dict[str, pd.DataFrame]) -> list[Change]:
+    before = rows(old, "support_items", ITEM_COLUMNS)
+    after = rows(new, "support_items", ITEM_COLUMNS)
+    if before is None or after is None:
+        return []
+
+    def k(*cols: str) -> Callable[[Row], Hashable]:
+        return lambda r: tuple(norm(r[c]) for c in cols)
+
+    levels = [
+        k("environment", "section", "subheading", "aspect", "status", "item"),
+        # the same bullet under a moved or retitled heading: not a support change
+        k("environment", "aspect", "status", "item"),
+        k("environment", "section", "subheading", "aspect", "item"),
+        k("environment", "aspect", "item"),
+    ]
+    pairs, removed, added = match(before, after, levels)
+    out: list[Change] = []
+    for o, n, _ in pairs:
+        if norm(o["status"]) != norm(n["status"]):
+            severity = HIGH if _unsupported(n["status"]) and not _unsupported(o["status"]) else MEDIUM
+            out.append(
+                _item(
+                    "moved",
+                    n,
+                    o["status"],
+                    n["status"],
+                    f"{quote(n['item'])} moved from {o['status']} to {n['status']} under {_where(n)}.",
+                    severity,
+                )
+            )
+        out.extend(_item_footnotes(o, n))
+    # OS lines are reported by the os_versions diff (as a range change, not a removal and an addition)
+    old_os, new_os = _os_lines(old), _os_lines(new)
+    for r in removed:
+        if (norm(r["environment"]), norm(r["item"])) not in old_os:
+            severity = MEDIUM if _unsupported(r["status"]) else HIGH
+            text = f"{quote(r['item'])} is no longer listed as {r['status']} under {_where(r)}."
+            out.append(_item("removed", r, r["status"], None, text, severity))
+    for r in added:
+        if (norm(r["environment"]), norm(r["item"])) not in new_os:
+            text = f"{quote(r['item'])} is now listed as {r['status']} under {_where(r)}."
+            out.append(_item("added", r, None, r["status"], text, MEDIUM))
+    return out
+
+
+def _os_lines(frames: dict[str, pd.DataFrame]) -> set[tuple[str, str]]:
+    found = rows(frames, "os_versions", ("environment", "raw")) or []
+    lines = {(norm(r["environment"]), norm(r["raw"])) for r in found}
+    return lines | {("", raw) for _, raw in lines}
+
+
+def _item(kind: str, r: Row, old: Any, new: Any, summary: str, severity: str) -> Change:
+    return Change(
+        kind=kind,
+        dataset="support_items",
+        environment=r["environment"],
+        subject=r["item"],
+        field="status",
+        old=old,
+        new=new,
+        summary=summary,
+        severity=severity,
+    )
+
+
+def _item_footnotes(o: Row, n: Row) -> list[Change]:
+    a = {norm(t): t for t in as_list(o["footnotes"])}
+    b = {norm(t): t for t in as_list(n["footnotes"])}
+    gone = [a[x] for x in a if x not in b]
+    came = [b[x] for x in b if x not in a]
+    if len(gone) == 1 and len(came) == 1:
+        changes = [(gone[0], came[0])]
+    else:
+        changes = [(t, None) for t in gone] + [(None, t) for t in came]
+    out = []
+    for old, new in changes:
+        where = f"{quote(n['item'])} under {_where(n)}"
+        if old is None:
+            text = f"{where} now cites the footnote {quote(new)}."
+        elif new is None:
+            text = f"{where} no longer cites the footnote {quote(old)}."
+        else:
+            text = f"A footnote on {where} changed from {quote(old)} to {quote(new)}."
+        out.append(
+            Change(
+                kind="footnote_changed",
+                dataset="support_items",
+                environment=n["environment"],
+                subject=n["item"],
+                field="footnote",
+                old=old,
+                new=new,
+                summary=text,
+                severity=LOW,
+            )
+        )
+    return out
+
+
+# -- OS versions ---------------------------------------------------------------------
+
+
+def os_changes(old: dict[str, pd.DataFrame], new: dict[str, pd.DataFrame]) -> list[Change]:
+    before = rows(old, "os_versions", OS_COLUMNS)
+    after = rows(new, "os_versions", OS_COLUMNS)
+    if before is None or after is None:
+        return []
+    levels: list[Callable[[Row], Hashable]] = [
+        lambda g: (g["context_n"], g["env_n"], g["name_n"]),
+        # a retitled section or aspect: the same list if the aspect (last part of the context) is the same
+        lambda g: (g["aspect_n"], g["env_n"], g["name_n"]),
+        lambda g: (g["env_n"], g["name_n"]),
+    ]
+    pairs, removed, added = match(_os_groups(before), _os_groups(after), levels)
+    out: list[Change] = []
+    for o, n, _ in pairs:
+        out.extend(_compare_os(o, n))
+    for g in removed:
+        text = f"{g['name']} ({g['cov'].text()}) is no longer listed under {_context(g)}."
+        out.append(_os("removed", g, "versions", g["cov"].text(), None, text, HIGH))
+    for g in added:
+        text = f"{g['name']} ({g['cov'].text()}) is now listed under {_context(g)}."
+        out.append(_os("added", g, "versions", None, g["cov"].text(), text, MEDIUM))
+    return out
+
+
+def _os_groups(items: list[Row]) -> list[Row]:
+    grouped: dict[tuple[str, str, str], list[Row]] = defaultdict(list)
+    for r in items:
+        grouped[(norm(r["context"]), norm(r["environment"]), norm(r["name"]))].append(r)
+    out = []
+    for (context_n, env_n, name_n), group in sorted(grouped.items()):
+        first = group[0]
+        out.append(
+            {
+                "context": first["context"],
+                "environment": first["environment"],
+                "name": first["name"],
+                "context_n": context_n,
+                "aspect_n": context_n.rsplit(" / ", 1)[-1],
+                "env_n": env_n,
+                "name_n": name_n,
+                "cov": versions.coverage(group),
+                "note": sorted({str(r["note"]) for r in group if r["note"]}, key=norm),
+                "based_on": sorted({str(r["based_on"]) for r in group if r["based_on"]}, key=norm),
+            }
+        )
+    return out
+
+
+def _context(g: Row) -> str:
+    return f"{g['context']}" + (f" ({g['environment']})" if g["environment"] else "")
+
+
+def _compare_os(o: Row, n: Row) -> list[Change]:
+    out = []
+    kind = versions.compare(o["cov"], n["cov"])
+    if kind is not None:
+        verb = {"extended": "extended", "narrowed": "narrowed", "changed": "changed"}[kind]
+        text = f"{n['name']} versions under {_context(n)} {verb} from {o['cov'].text()} to {n['cov'].text()}."
+        severity = HIGH if kind == "narrowed" else MEDIUM
+        out.append(_os(kind, n, "versions", o["cov"].text(), n["cov"].text(), text, severity))
+    for col in ("based_on", "note"):
+        if {norm(x) for x in o[col]} != {norm(x) for x in n[col]}:
+            a, b = "; ".join(o[col]) or None, "; ".join(n[col]) or None
+            label = "based-on note" if col == "based_on" else "note"
+            text = f"The {label} of {n['name']} under {_context(n)} changed from {quote(a) if a else 'none'} to {quote(b) if b else 'none'}."
+            out.append(_os("changed", n, col, a, b, text, LOW))
+    return out
+
+
+def _os(kind: str, g: Row, field: str, old: Any, new: Any, summary: str, severity: str) -> Change:
+    return Change(
+        kind=kind,
+        dataset="os_versions",
+        environment=g["environment"],
+        subject=g["name"],
+        field=field,
+        old=old,
+        new=new,
+        summary=summary,
+        severity=severity,
+    )
+
+
+# -- page notes (NOTE, CAUTION, IMPORTANT, TIP, WARNING) -----------------------------
+
+
+def note_changes(old: dict[str, pd.DataFrame], new: dict[str, pd.DataFrame]) -> list[Change]:
+    before = rows(old, "notes", NOTE_COLUMNS)
+    after = rows(new, "notes", NOTE_COLUMNS)
+    if before is None or after is None:
+        return []
+    _with_environment(before, old)
+    _with_environment(after, new)
+    levels: list[Callable[[Row], Hashable]] = [
+        lambda r: (norm(r["kind"]), r["env_n"], norm(r["text"])),
+        # the same note moved to another section or tab: not a change
+        lambda r: (norm(r["kind"]), norm(r["text"])),
+        lambda r: norm(r["text"]),
+    ]
+    pairs, removed, added = match(before, after, levels)
+    out: list[Change] = []
+    for o, n, _ in pairs:
+        if norm(o["kind"]) != norm(n["kind"]):
+            text = f"A {o['kind']} became a {n['kind']}: {quote(n['text'])}."
+            out.append(_note("changed", n, "kind", o["kind"], n["kind"], text))
+    for o, n in _reworded(removed, added):
+        removed.remove(o)
+        added.remove(n)
+        text = f"A {n['kind']}{_scope(n)} changed from {quote(o['text'])} to {quote(n['text'])}."
+        out.append(_note("changed", n, "text", o["text"], n["text"], text))
+    for r in removed:
+        out.append(
+            _note("removed", r, "text", r["text"], None, f"A {r['kind']}{_scope(r)} was removed: {quote(r['text'])}.")
+        )
+    for r in added:
+        out.append(
+            _note("added", r, "text", None, r["text"], f"A {r['kind']}{_scope(r)} was added: {quote(r['text'])}.")
+        )
+    return out
+
+
+def _with_environment(items: list[Row], frames: dict[str, pd.DataFrame]) -> None:
+    """A note in a tab belongs to the tab's environment (as the features there do), so a renamed
+    tab label that maps to the same environment is the same place."""
+    labels = {
+        norm(r["environment_label"]): r["environment"]
+        for r in rows(frames, "features", ("environment_label", "environment")) or []
+        if r["environment_label"]
+    }
+    for r in items:
+        r["environment"] = labels.get(norm(r["tab"])) or labels.get(norm(r["section"]))
+        r["env_n"] = norm(r["environment"]) if r["environment"] else f"tab:{norm(r['tab'])}"
+
+
+def _scope(r: Row) -> str:
+    parts = [str(r["section"])] if r["section"] else []
+    if r["environment"] or r["tab"]:
+        parts.append(str(r["environment"] or r["tab"]))
+    return f" under {' / '.join(parts)}" if parts else ""
+
+
+def _reworded(removed: list[Row], added: list[Row]) -> list[tuple[Row, Row]]:
+    """Pair a removed note with an added one in the same place when most of the words are the same."""
+    scored = []
+    for i, o in enumerate(removed):
+        for j, n in enumerate(added):
+            if norm(o["kind"]) != norm(n["kind"]) or o["env_n"] != n["env_n"]:
+                continue
+            ratio = difflib.SequenceMatcher(None, norm(o["text"]), norm(n["text"]), autojunk=False).ratio()
+            if ratio >= 0.6:
+                scored.append((-ratio, i, j))
+    used_i: set[int] = set()
+    used_j: set[int] = set()
+    out = []
+    for _, i, j in sorted(scored):
+        if i not in used_i and j not in used_j:
+            used_i.add(i)
+            used_j.add(j)
+            out.append((removed[i], added[j]))
+    return out
+
+
+def _note(kind: str, r: Row, field: str, old: Any, new: Any, summary: str) -> Change:
+    return Change(
+        kind=kind,
+        dataset="notes",
+        environment=r["environment"],
+        subject=r["text"],
+        field=field,
+        old=old,
+        new=new,
+        summary=summary,
+        severity=LOW,
+    )

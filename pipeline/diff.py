@@ -1,0 +1,163 @@
+"""Typed support changes between two revisions (pure: frames and metadata in, a frame out).
+
+Rows are compared by meaning, never by position: each dataset is matched on
+its key (feature_support: environment, feature_key, resource, platform),
+then on successively looser keys, so a reordered, re-emphasised, split or
+moved row matches its old self and yields nothing.  What is left is a typed
+change:
+
+==================  ==============  ==================================================
+dataset             kinds           what
+==================  ==============  ==================================================
+feature_support     added, removed  a (feature, resource, platform) appeared/vanished
+                    promoted        Not available -> Preview/GA, Preview -> GA
+                    demoted         the reverse
+                    state_changed   any other state change (Unknown, empty)
+                    note_changed    the state's qualifier changed, the state did not
+features            attribute_changed  enablement, plans, clouds, description, extra columns
+                    footnote_changed   a footnote the feature cites changed (one record per feature)
+support_items       added, removed, moved (between Supported and Unsupported), footnote_changed
+os_versions         added, removed, extended, narrowed, changed (versions, note, based_on)
+notes               added, removed, changed (text reworded, or kind)
+==================  ==============  ==================================================
+
+``change_id`` hashes the change's content (kind, dataset, keys, field, old,
+new) and not the revisions, so the same change seen twice has one id, while a
+flap (GA -> Preview -> GA) is two different changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import TYPE_CHECKING, Any
+
+from ._diff_common import Change, plain
+from ._diff_items import item_changes, note_changes, os_changes
+from ._diff_support import feature_changes, support_changes
+from .schema import CHANGES
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+KINDS = (
+    "promoted",
+    "demoted",
+    "state_changed",
+    "added",
+    "removed",
+    "moved",
+    "extended",
+    "narrowed",
+    "changed",
+    "note_changed",
+    "attribute_changed",
+    "footnote_changed",
+)
+SEVERITIES = ("high", "medium", "low")
+_DATASET_ORDER = ("feature_support", "features", "support_items", "os_versions", "notes")
+
+
+def diff(
+    old: dict[str, pd.DataFrame],
+    new: dict[str, pd.DataFrame],
+    old_meta: dict[str, Any] | None = None,
+    new_meta: dict[str, Any] | None = None,
+) -> pd.DataFrame:
+    """Every support change from ``old`` to ``new``, one row each, in the ``changes`` schema.
+
+    ``old_meta``/``new_meta`` describe the revisions (snapshot meta: ``id`` or
+    ``sha256``, ``ms_date``, ``git_commit_id``, ``fetched_at``); missing
+    values are read from each side's ``page`` dataset.
+    """
+    changes = compare(old, new)
+    return to_frame(changes, revision_meta(old, old_meta), revision_meta(new, new_meta))
+
+
+def compare(old: dict[str, pd.DataFrame], new: dict[str, pd.DataFrame]) -> list[Change]:
+    """The typed changes, without revision metadata."""
+    found = [
+        *support_changes(old, new),
+        *feature_changes(old, new),
+        *item_changes(old, new),
+        *os_changes(old, new),
+        *note_changes(old, new),
+    ]
+    unique: dict[str, Change] = {}
+    for change in found:
+        unique.setdefault(change_id(change), change)
+    return sorted(unique.values(), key=_order)
+
+
+def change_id(change: Change) -> str:
+    text = json.dumps(change.content(), ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _order(c: Change) -> tuple[Any, ...]:
+    return (
+        _DATASET_ORDER.index(c.dataset) if c.dataset in _DATASET_ORDER else len(_DATASET_ORDER),
+        c.environment or "",
+        c.feature or "",
+        c.resource or "",
+        c.platform or "",
+        c.subject or "",
+        c.field or "",
+        KINDS.index(c.kind) if c.kind in KINDS else len(KINDS),
+        change_id(c),
+    )
+
+
+def revision_meta(frames: dict[str, pd.DataFrame] | None, meta: dict[str, Any] | None = None) -> dict[str, Any]:
+    """id, ms_date, git_commit_id and detected_at of a revision: ``meta`` first, then its page row."""
+    out: dict[str, Any] = {}
+    page = frames.get("page") if frames else None
+    if page is not None and len(page):
+        out.update({str(k): plain(v) for k, v in page.iloc[0].to_dict().items()})
+    out.update({k: v for k, v in (meta or {}).items() if v is not None})
+    ident = out.get("id") or (str(out["sha256"])[:16] if out.get("sha256") else None)
+    return {
+        "id": ident,
+        "ms_date": out.get("ms_date"),
+        "git_commit_id": out.get("git_commit_id"),
+        "detected_at": out.get("fetched_at") or out.get("updated_at"),
+    }
+
+
+def to_frame(changes: list[Change], old_meta: dict[str, Any], new_meta: dict[str, Any]) -> pd.DataFrame:
+    import pandas as pd
+
+    records = []
+    for c in changes:
+        records.append(
+            {
+                "change_id": change_id(c),
+                "kind": c.kind,
+                "dataset": c.dataset,
+                "environment": c.environment,
+                "feature": c.feature,
+                "resource": c.resource,
+                "platform": c.platform,
+                "subject": c.subject,
+                "field": c.field,
+                "old": c.old,
+                "new": c.new,
+                "summary": c.summary,
+                "severity": c.severity,
+                "old_revision": old_meta.get("id"),
+                "new_revision": new_meta.get("id") or "",
+                "old_ms_date": old_meta.get("ms_date"),
+                "new_ms_date": new_meta.get("ms_date"),
+                "old_git_commit_id": old_meta.get("git_commit_id"),
+                "new_git_commit_id": new_meta.get("git_commit_id"),
+                "detected_at": new_meta.get("detected_at") or "",
+            }
+        )
+    return pd.DataFrame(records, columns=CHANGES.names, dtype=object)
+
+
+def empty() -> pd.DataFrame:
+    """A changes frame with no rows (a baseline run)."""
+    import pandas as pd
+
+    return pd.DataFrame({c: pd.Series([], dtype=object) for c in CHANGES.names})

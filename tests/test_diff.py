@@ -1,0 +1,464 @@
+"""diff() on hand-made frames: every change kind, and no change where only the form changed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from pipeline._io import read_dataset, write_dataset
+from pipeline.diff import change_id, compare, diff
+from pipeline.schema import CHANGES, DATASETS
+
+OLD_META = {"id": "a" * 16, "ms_date": "2025-01-01", "git_commit_id": "1" * 7, "fetched_at": "2025-01-01T00:00:00Z"}
+NEW_META = {"id": "b" * 16, "ms_date": "2025-02-01", "git_commit_id": "2" * 7, "fetched_at": "2025-02-01T00:00:00Z"}
+
+
+def frame(name: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
+    columns = DATASETS[name].names
+    return pd.DataFrame([{c: r.get(c) for c in columns} for r in rows], columns=columns)
+
+
+def support(feature: str, resource: str, platform: str, state: str | None, note: str | None = None, **kw: Any) -> dict:
+    env = kw.get("environment", "Azure")
+    return {
+        "environment": env,
+        "section": kw.get("section", "Runtime protection features"),
+        "feature": feature,
+        "resource": resource,
+        "platform": platform,
+        "state": state,
+        "note": note,
+        "feature_key": kw.get("feature_key", f"{env}|{feature.lower()}"),
+    }
+
+
+def feature(name: str, **kw: Any) -> dict:
+    env = kw.pop("environment", "Azure")
+    row = {
+        "table_index": 0,
+        "row": 0,
+        "section": "Runtime protection features",
+        "environment": env,
+        "environment_label": kw.pop("environment_label", env),
+        "feature": name,
+        "resources": ["AKS"],
+        "plans": ["Defender for Containers"],
+        "clouds": ["Commercial clouds"],
+        "footnotes": [],
+        "extra": "{}",
+        "feature_key": f"{env}|{name.lower()}",
+    }
+    row.update(kw)
+    return row
+
+
+def run(old: dict[str, list[dict]], new: dict[str, list[dict]]) -> pd.DataFrame:
+    return diff(
+        {k: frame(k, v) for k, v in old.items()},
+        {k: frame(k, v) for k, v in new.items()},
+        OLD_META,
+        NEW_META,
+    )
+
+
+def kinds(changes: pd.DataFrame) -> list[str]:
+    return sorted(changes["kind"])
+
+
+MALWARE = [
+    support("Malware detection", "AKS nodes", "Linux", "Preview"),
+    support("Malware detection", "AKS nodes", "Windows", "Preview"),
+    support("Binary drift detection", "AKS", "Linux", "GA"),
+    support("Binary drift detection", "AKS", "Windows", "Not available"),
+]
+
+
+# -- feature support ------------------------------------------------------------------
+
+
+def test_promotion_reads_as_one_sentence() -> None:
+    new = [dict(r) for r in MALWARE]
+    new[0]["state"] = "GA"
+    changes = run({"feature_support": MALWARE}, {"feature_support": new})
+    assert len(changes) == 1
+    row = changes.iloc[0]
+    assert row["kind"] == "promoted" and row["severity"] == "medium"
+    assert row["summary"] == "Malware detection (AKS nodes, Linux) on Azure went from Preview to GA."
+    assert (row["environment"], row["feature"], row["resource"], row["platform"]) == (
+        "Azure",
+        "Malware detection",
+        "AKS nodes",
+        "Linux",
+    )
+    assert (row["field"], row["old"], row["new"]) == ("state", "Preview", "GA")
+    assert (row["old_revision"], row["new_revision"]) == ("a" * 16, "b" * 16)
+    assert (row["old_ms_date"], row["new_ms_date"]) == ("2025-01-01", "2025-02-01")
+    assert (row["old_git_commit_id"], row["new_git_commit_id"]) == ("1111111", "2222222")
+    assert row["detected_at"] == "2025-02-01T00:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "kind", "severity"),
+    [
+        ("Preview", "GA", "promoted", "medium"),
+        ("Not available", "Preview", "promoted", "medium"),
+        ("Not available", "GA", "promoted", "medium"),
+        ("GA", "Preview", "demoted", "high"),
+        ("Preview", "Not available", "demoted", "high"),
+        ("GA", "Unknown", "state_changed", "medium"),
+        (None, "GA", "state_changed", "medium"),
+    ],
+)
+def test_state_kinds(old: str | None, new: str | None, kind: str, severity: str) -> None:
+    changes = run(
+        {"feature_support": [support("F", "AKS", "Linux", old)]},
+        {"feature_support": [support("F", "AKS", "Linux", new)]},
+    )
+    assert list(changes["kind"]) == [kind] and list(changes["severity"]) == [severity]
+
+
+def test_added_and_removed_rows() -> None:
+    new = [*MALWARE[:3], support("Malware detection", "EKS", "Linux", "Preview", environment="AWS")]
+    changes = run({"feature_support": MALWARE}, {"feature_support": new})
+    assert kinds(changes) == ["added", "removed"]
+    removed = changes[changes["kind"] == "removed"].iloc[0]
+    assert removed["severity"] == "high" and removed["platform"] == "Windows" and removed["new"] is None
+    added = changes[changes["kind"] == "added"].iloc[0]
+    assert added["environment"] == "AWS" and added["new"] == "Preview" and added["old"] is None
+
+
+def test_note_change_without_state_change() -> None:
+    new = [dict(r) for r in MALWARE]
+    new[1]["note"] = "Limited preview"
+    changes = run({"feature_support": MALWARE}, {"feature_support": new})
+    assert list(changes["kind"]) == ["note_changed"]
+    assert changes.iloc[0]["severity"] == "low" and changes.iloc[0]["new"] == "Limited preview"
+
+
+def test_a_note_that_goes_with_a_state_change_is_part_of_it() -> None:
+    old = [support("F", "AKS", "Linux", "Preview", "currently supports audit logs")]
+    changes = run({"feature_support": old}, {"feature_support": [support("F", "AKS", "Linux", "GA")]})
+    assert list(changes["kind"]) == ["promoted"]
+    assert "currently supports audit logs" in changes.iloc[0]["summary"]
+
+
+def test_reordered_rows_and_reformatted_text_are_no_change() -> None:
+    shuffled = [dict(r) for r in reversed(MALWARE)]
+    shuffled[0]["resource"] = " aks "  # case and spacing are form, not content
+    assert run({"feature_support": MALWARE}, {"feature_support": shuffled}).empty
+
+
+def test_a_row_split_in_two_that_says_the_same_is_no_change() -> None:
+    old = [support("Container registry VA", r, "Linux", "GA") for r in ("ACR", "Private ACR")]
+    # the normaliser suffixes the keys of same-named rows with their resources
+    new = [
+        support("Container registry VA", r, "Linux", "GA", feature_key=f"Azure|container registry va|{r.lower()}")
+        for r in ("ACR", "Private ACR")
+    ]
+    assert run({"feature_support": old}, {"feature_support": new}).empty
+    new[1]["state"] = "Preview"
+    changes = run({"feature_support": old}, {"feature_support": new})
+    assert list(changes["kind"]) == ["demoted"] and changes.iloc[0]["resource"] == "Private ACR"
+
+
+def test_single_release_state_column_becomes_linux() -> None:
+    old = [support("F", "AKS", "Any", "GA")]
+    new = [support("F", "AKS", "Linux", "GA"), support("F", "AKS", "Windows", "Not available")]
+    changes = run({"feature_support": old}, {"feature_support": new})
+    assert list(changes["kind"]) == ["added"] and changes.iloc[0]["platform"] == "Windows"
+
+
+def test_duplicate_keys_do_not_break_the_diff() -> None:
+    old = [support("F", "AKS", "Linux", "GA"), support("F", "AKS", "Linux", "GA")]
+    assert run({"feature_support": old}, {"feature_support": old[:1]}).empty
+
+
+# -- change ids -------------------------------------------------------------------------
+
+
+def test_change_id_is_content_not_revision() -> None:
+    new = [dict(r) for r in MALWARE]
+    new[0]["state"] = "GA"
+    first = run({"feature_support": MALWARE}, {"feature_support": new})
+    again = diff(
+        {"feature_support": frame("feature_support", MALWARE)},
+        {"feature_support": frame("feature_support", new)},
+        {"id": "c" * 16},
+        {"id": "d" * 16, "fetched_at": "2026-01-01T00:00:00Z"},
+    )
+    assert list(first["change_id"]) == list(again["change_id"])
+    assert len(first.iloc[0]["change_id"]) == 16 and int(first.iloc[0]["change_id"], 16) >= 0
+
+
+def test_a_flap_is_distinct_changes() -> None:
+    ga = [support("F", "AKS", "Linux", "GA")]
+    preview = [support("F", "AKS", "Linux", "Preview")]
+    down = run({"feature_support": ga}, {"feature_support": preview})
+    up = run({"feature_support": preview}, {"feature_support": ga})
+    assert down.iloc[0]["change_id"] != up.iloc[0]["change_id"]
+    assert (down.iloc[0]["kind"], up.iloc[0]["kind"]) == ("demoted", "promoted")
+
+
+def test_ids_are_unique_within_a_diff_and_match_change_id() -> None:
+    new = [dict(r, state="GA") for r in MALWARE]
+    changes = run({"feature_support": MALWARE}, {"feature_support": new})
+    assert changes["change_id"].is_unique and len(changes) == 3  # Binary drift on Linux was GA already
+    found = compare(
+        {"feature_support": frame("feature_support", MALWARE)}, {"feature_support": frame("feature_support", new)}
+    )
+    assert sorted(change_id(c) for c in found) == sorted(changes["change_id"])
+
+
+# -- feature attributes and footnotes ------------------------------------------------------
+
+
+def test_attribute_changes_ignore_list_order() -> None:
+    old = [feature("Workload detection", plans=["A", "B"], clouds=["Commercial clouds", "Azure Government"])]
+    same = [feature("Workload detection", plans=["B", "A"], clouds=["Azure Government", "Commercial clouds"])]
+    assert run({"features": old}, {"features": same}).empty
+    changed = [
+        feature(
+            "Workload detection",
+            plans=["A"],
+            clouds=["Commercial clouds", "Azure Government", "Azure operated by 21Vianet"],
+            enablement="Requires Defender sensor",
+            description="New words",
+        )
+    ]
+    changes = run({"features": old}, {"features": changed})
+    by_field = {r["field"]: r for _, r in changes.iterrows()}
+    assert set(by_field) == {"plans", "clouds", "enablement", "description"}
+    assert set(changes["kind"]) == {"attribute_changed"}
+    assert by_field["plans"]["severity"] == "high"  # a plan lost
+    assert by_field["clouds"]["severity"] == "medium"  # a cloud gained
+    assert by_field["description"]["severity"] == "low"
+    assert json.loads(by_field["plans"]["old"]) == ["A", "B"]
+
+
+def test_extra_columns_compare_only_under_the_same_header() -> None:
+    old = [feature("F", extra=json.dumps({"Agent": "No"}))]
+    renamed = [feature("F", extra=json.dumps({"Sensor": "Yes"}))]
+    assert run({"features": old}, {"features": renamed}).empty
+    changed = [feature("F", extra=json.dumps({"Agent": "Yes"}))]
+    changes = run({"features": old}, {"features": changed})
+    assert list(changes["field"]) == ["agent"] and list(changes["kind"]) == ["attribute_changed"]
+
+
+def test_footnote_change_is_attached_to_every_feature_citing_it() -> None:
+    note = "National clouds are automatically enabled."
+    old = [feature(n, footnotes=[note]) for n in ("Container registry VA", "Runtime container VA", "Other")]
+    new = [
+        feature(n, footnotes=[note + " And cannot be disabled."])
+        for n in ("Container registry VA", "Runtime container VA")
+    ]
+    new.append(feature("Other", footnotes=[note]))
+    changes = run({"features": old}, {"features": new})
+    assert list(changes["kind"]) == ["footnote_changed"] * 2
+    assert sorted(changes["feature"]) == ["Container registry VA", "Runtime container VA"]
+    assert set(changes["old"]) == {note}
+
+
+# -- support items, OS versions, notes ---------------------------------------------------------
+
+
+def item(text: str, status: str = "Supported", **kw: Any) -> dict:
+    return {
+        "table_index": kw.get("table_index", 4),
+        "section": kw.get("section", "Registries and images"),
+        "environment": kw.get("environment", "AWS"),
+        "subheading": kw.get("subheading"),
+        "aspect": kw.get("aspect", "Registries and images"),
+        "status": status,
+        "item": text,
+        "footnotes": kw.get("footnotes", []),
+    }
+
+
+def test_support_items_added_removed_moved() -> None:
+    old = [item("Docker V2 images"), item("EKS private clusters", "Unsupported"), item("Windows images", "Supported")]
+    new = [item("Docker V2 images"), item("Windows images", "Unsupported"), item("Docker Hub", "Supported")]
+    changes = run({"support_items": old}, {"support_items": new})
+    by_kind = {r["kind"]: r for _, r in changes.iterrows()}
+    assert set(by_kind) == {"added", "removed", "moved"}
+    assert by_kind["moved"]["severity"] == "high" and (by_kind["moved"]["old"], by_kind["moved"]["new"]) == (
+        "Supported",
+        "Unsupported",
+    )
+    assert by_kind["removed"]["subject"] == "EKS private clusters"
+    assert "no longer listed as Unsupported" in by_kind["removed"]["summary"]
+    assert by_kind["added"]["subject"] == "Docker Hub"
+
+
+def test_support_items_under_a_moved_or_retitled_heading_are_no_change() -> None:
+    old = [item("Docker V2 images", section="A", subheading="x"), item("OCI images", section="A")]
+    new = [item("OCI images.", section="B"), item("docker v2 images", section="B", subheading="y")]
+    assert run({"support_items": old}, {"support_items": new}).empty
+
+
+def osv(name: str, raw: str, **kw: Any) -> dict:
+    return {
+        "context": kw.get("context", "Registries and images / Operating systems"),
+        "environment": kw.get("environment", "Azure"),
+        "name": name,
+        "version_min": kw.get("version_min"),
+        "version_max": kw.get("version_max"),
+        "versions": kw.get("versions", []),
+        "open_ended": kw.get("open_ended"),
+        "based_on": kw.get("based_on"),
+        "note": kw.get("note"),
+        "raw": raw,
+    }
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "kind"),
+    [
+        (dict(version_min="12.04", version_max="22.04"), dict(version_min="12.04", version_max="24.04"), "extended"),
+        (dict(version_min="3.12", version_max="3.21"), dict(version_min="3.9", version_max="3.21"), "extended"),
+        (dict(version_min="6", version_max="9"), dict(version_min="7", version_max="9"), "narrowed"),
+        (dict(versions=["1", "2"]), dict(versions=["2", "2023"]), "changed"),
+        (dict(version_min="4.6", open_ended="up"), dict(version_min="4.10", open_ended="up"), "narrowed"),
+        (dict(versions=["1.28"], open_ended="down"), dict(versions=["1.29"], open_ended="down"), "extended"),
+    ],
+)
+def test_os_version_ranges(old: dict, new: dict, kind: str) -> None:
+    changes = run({"os_versions": [osv("Ubuntu", "old", **old)]}, {"os_versions": [osv("Ubuntu", "new", **new)]})
+    assert list(changes["kind"]) == [kind]
+    assert changes.iloc[0]["subject"] == "Ubuntu" and changes.iloc[0]["field"] == "versions"
+
+
+def test_ubuntu_extended_sentence_and_list_lines() -> None:
+    old = [
+        osv("Ubuntu", f"Ubuntu {v}", versions=[v], context="Supported host operating systems")
+        for v in ("20.04", "22.04")
+    ]
+    new = [*old, osv("Ubuntu", "Ubuntu 24.04", versions=["24.04"], context="Supported host operating systems")]
+    changes = run({"os_versions": old}, {"os_versions": new})
+    assert list(changes["kind"]) == ["extended"]
+    assert changes.iloc[0]["summary"] == (
+        "Ubuntu versions under Supported host operating systems (Azure) extended from 20.04, 22.04 to 20.04, 22.04, 24.04."
+    )
+    # the same versions written as one line instead of three: no change
+    joined = [
+        osv(
+            "Ubuntu",
+            "Ubuntu 20.04, 22.04, 24.04",
+            versions=["20.04", "22.04", "24.04"],
+            context="Supported host operating systems",
+        )
+    ]
+    assert run({"os_versions": new}, {"os_versions": joined}).empty
+
+
+def test_os_added_removed_and_note_changed() -> None:
+    old = [
+        osv("CentOS", "CentOS 6-9", version_min="6", version_max="9"),
+        osv("Alpine Linux", "Alpine Linux 3.12-3.21", version_min="3.12", version_max="3.21"),
+    ]
+    new = [
+        osv("CentOS", "CentOS 6-9 (End Of Service)", version_min="6", version_max="9", note="End Of Service"),
+        osv("Azure Linux", "Azure Linux 1.0", versions=["1.0"]),
+    ]
+    changes = run({"os_versions": old}, {"os_versions": new})
+    got = {(r["kind"], r["subject"], r["field"]) for _, r in changes.iterrows()}
+    assert got == {
+        ("removed", "Alpine Linux", "versions"),
+        ("added", "Azure Linux", "versions"),
+        ("changed", "CentOS", "note"),
+    }
+
+
+def test_an_os_line_is_not_also_a_support_item_change() -> None:
+    old = {
+        "support_items": [item("Alpine Linux 3.12-3.20")],
+        "os_versions": [
+            osv("Alpine Linux", "Alpine Linux 3.12-3.20", version_min="3.12", version_max="3.20", environment="AWS")
+        ],
+    }
+    new = {
+        "support_items": [item("Alpine Linux 3.12-3.21")],
+        "os_versions": [
+            osv("Alpine Linux", "Alpine Linux 3.12-3.21", version_min="3.12", version_max="3.21", environment="AWS")
+        ],
+    }
+    assert list(run(old, new)["kind"]) == ["extended"]
+
+
+def note(
+    text: str, kind: str = "NOTE", section: str | None = "Kubernetes distributions", tab: str | None = "Azure"
+) -> dict:
+    return {"kind": kind, "text": text, "section": section, "tab": tab}
+
+
+def test_notes_added_removed_reworded() -> None:
+    old = [
+        note("For additional requirements for Kubernetes workload protection, see existing limitations."),
+        note("Old caution", "CAUTION"),
+    ]
+    new = [
+        note("For additional requirements for Kubernetes workload protection, see the existing limitations."),
+        note("A new tip", "TIP"),
+    ]
+    changes = run({"notes": old}, {"notes": new})
+    assert sorted(zip(changes["kind"], changes["field"])) == [
+        ("added", "text"),
+        ("changed", "text"),
+        ("removed", "text"),
+    ]
+    assert set(changes["severity"]) == {"low"}
+
+
+def test_a_note_moved_or_under_a_renamed_tab_is_no_change() -> None:
+    old = {
+        "notes": [note("N", tab="Arc enabled Kubernetes")],
+        "features": [feature("F", environment="Arc-enabled Kubernetes", environment_label="Arc enabled Kubernetes")],
+    }
+    new = {
+        "notes": [note("N", tab="Arc-enabled Kubernetes")],
+        "features": [feature("F", environment="Arc-enabled Kubernetes", environment_label="Arc-enabled Kubernetes")],
+    }
+    assert run(old, new).empty
+    assert run({"notes": [note("N", section="A")]}, {"notes": [note("N", section="B")]}).empty
+
+
+# -- the record ------------------------------------------------------------------------------
+
+
+def test_changes_conform_to_the_schema_and_round_trip(tmp_path: Path) -> None:
+    new = [dict(r, state="GA") for r in MALWARE]
+    changes = run({"feature_support": MALWARE, "notes": []}, {"feature_support": new, "notes": [note("N")]})
+    assert list(changes.columns) == CHANGES.names
+    for col in CHANGES.columns:
+        if not col.nullable:
+            assert changes[col.name].notna().all(), col.name
+    assert set(changes["severity"]) <= {"high", "medium", "low"}
+    write_dataset(changes, tmp_path, "changes")
+    back = read_dataset(tmp_path, "changes")
+    assert sorted(back["change_id"]) == sorted(changes["change_id"])
+
+
+def test_identical_revisions_and_missing_datasets_give_nothing() -> None:
+    everything = {
+        "feature_support": MALWARE,
+        "features": [feature("F")],
+        "notes": [note("N")],
+        "support_items": [item("X")],
+    }
+    assert run(everything, everything).empty
+    # a dataset one side lacks (an extraction from before normalisation) is not "everything removed"
+    assert run(everything, {"notes": [note("N")]}).empty
+
+
+def test_meta_falls_back_to_the_page_row() -> None:
+    page = frame(
+        "page",
+        [{"sha256": "f" * 64, "ms_date": "2025-03-30", "git_commit_id": "abc", "fetched_at": "2025-03-30T09:00:00Z"}],
+    )
+    old = {"feature_support": frame("feature_support", MALWARE), "page": page}
+    new = {"feature_support": frame("feature_support", [dict(r, state="GA") for r in MALWARE]), "page": page}
+    changes = diff(old, new)
+    assert set(changes["new_revision"]) == {"f" * 16} and set(changes["detected_at"]) == {"2025-03-30T09:00:00Z"}
