@@ -6,6 +6,8 @@ Layout::
       index.json                 one entry per snapshot, oldest first (deterministic JSON)
       last_checked.json          when each snapshot was last seen (kept apart so the
                                  index only changes when the page does)
+      changes.parquet            the cumulative change history (``changes`` schema)
+      changes.json               the same, as JSON
       <id>/                      id = first 16 hex chars of the page's sha256
         page.html.gz             the raw page, gzip with mtime 0 (byte-stable)
         meta.json                provenance: source, fetched_at, validators, commit, ms.date
@@ -14,15 +16,21 @@ Layout::
       quarantine/<id>/           the same, for pages that failed validation
 
 A snapshot folder is written under a temporary name and renamed into place,
-so a crash mid-write leaves no partial snapshot.
+and only then listed in the index, so a crash mid-write leaves no partial
+snapshot (at worst an unlisted folder, replaced by the next store of that
+page). Writers hold an exclusive lock on ``.lock`` so two runs cannot
+interleave their index updates.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import gzip
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,6 +43,9 @@ if TYPE_CHECKING:
 
 INDEX = "index.json"
 LAST_CHECKED = "last_checked.json"
+CHANGES = "changes"
+LOCK = ".lock"
+MIN_PREFIX = 4
 QUARANTINE = "quarantine"
 GOOD = "good"
 QUARANTINED = "quarantined"
@@ -86,10 +97,21 @@ class SnapshotStore:
         return list(data.get("snapshots", []))
 
     def get(self, ident: str) -> Snapshot:
-        for entry in self.entries():
-            if entry["id"] == ident or entry["sha256"].startswith(ident):
-                return self._snapshot(entry)
-        raise SnapshotError(f"no snapshot {ident!r} in {self.root}")
+        """The snapshot whose id or sha256 starts with ``ident`` (at least 4 hex characters)."""
+        ident = ident.strip().lower()
+        entries = self.entries()
+        exact = [e for e in entries if e["id"] == ident or e["sha256"] == ident]
+        if exact:
+            return self._snapshot(exact[0])
+        if len(ident) < MIN_PREFIX:
+            raise SnapshotError(f"snapshot id {ident!r} is too short: give at least {MIN_PREFIX} characters")
+        found = [e for e in entries if e["sha256"].startswith(ident)]
+        if len(found) > 1:
+            ids = ", ".join(e["id"] for e in found)
+            raise SnapshotError(f"snapshot id {ident!r} is ambiguous in {self.root}: {ids}")
+        if not found:
+            raise SnapshotError(f"no snapshot {ident!r} in {self.root}")
+        return self._snapshot(found[0])
 
     def _snapshot(self, entry: dict[str, Any]) -> Snapshot:
         base = self.root / QUARANTINE if entry.get("status") == QUARANTINED else self.root
@@ -113,7 +135,45 @@ class SnapshotStore:
 
     def last_checked(self) -> dict[str, str]:
         path = self.root / LAST_CHECKED
-        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError):
+            return {}  # only a convenience record: a damaged one is rebuilt by the next touch
+        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+    def listing(self) -> list[dict[str, Any]]:
+        """One row per snapshot, oldest first: what ``python -m pipeline snapshots`` shows."""
+        checked = self.last_checked()
+        out = []
+        for e in self.entries():
+            validation = e.get("validation") or {}
+            out.append(
+                {
+                    "id": e["id"],
+                    "fetched_at": e.get("fetched_at"),
+                    "ms_date": e.get("ms_date"),
+                    "git_commit_id": e.get("git_commit_id"),
+                    "provenance": e.get("provenance"),
+                    "status": e.get("status", GOOD),
+                    "failed": list(validation.get("failed", [])),
+                    "last_checked": checked.get(e["id"], e.get("fetched_at")),
+                }
+            )
+        return out
+
+    def changes(self) -> pd.DataFrame:
+        """The cumulative change history (empty, with every column, before the first change)."""
+        path = self.root / f"{CHANGES}.parquet"
+        if not path.exists():
+            from .diff import empty
+
+            return empty()
+        try:
+            return read_dataset(self.root, CHANGES)
+        except (OSError, ValueError) as exc:
+            raise SnapshotError(f"cannot read {path}: {exc}") from exc
 
     # -- writing -------------------------------------------------------
     def store(
@@ -125,11 +185,26 @@ class SnapshotStore:
         validation: dict[str, Any] | None = None,
         status: str = GOOD,
     ) -> Snapshot:
-        """Add one snapshot (no-op when the same sha256 is already stored)."""
+        """Add one snapshot (no-op when the same sha256 is already stored, except that a
+        quarantined page stored again as good, e.g. with ``--force``, moves out of quarantine)."""
+        with self._lock():
+            existing = self.find(meta["sha256"])
+            if existing is not None:
+                if status == GOOD and existing.status == QUARANTINED:
+                    return self._release(existing, validation)
+                return existing
+            return self._write(page=page, meta=meta, frames=frames, validation=validation, status=status)
+
+    def _write(
+        self,
+        *,
+        page: bytes,
+        meta: dict[str, Any],
+        frames: dict[str, pd.DataFrame],
+        validation: dict[str, Any] | None,
+        status: str,
+    ) -> Snapshot:
         sha = meta["sha256"]
-        existing = self.find(sha)
-        if existing is not None:
-            return existing
         ident = snapshot_id(sha)
         entry = {**meta, "id": ident, "status": status}
         if validation is not None:
@@ -139,9 +214,8 @@ class SnapshotStore:
             }
         base = self.root / QUARANTINE if status == QUARANTINED else self.root
         final = base / ident
+        self._sweep()
         tmp = self.root / f".tmp-{ident}-{os.getpid()}"
-        if tmp.exists():
-            shutil.rmtree(tmp)
         try:
             (tmp / "datasets").mkdir(parents=True)
             (tmp / "page.html.gz").write_bytes(gzip.compress(page, compresslevel=9, mtime=0))
@@ -157,14 +231,82 @@ class SnapshotStore:
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
-        entries = [e for e in self.entries() if e["sha256"] != sha] + [entry]
+        self._write_index([e for e in self.entries() if e["sha256"] != sha] + [entry])
+        self._touch(ident, str(meta.get("fetched_at", "")))
+        return self._snapshot(entry)
+
+    def _write_index(self, entries: list[dict[str, Any]]) -> None:
         entries.sort(key=lambda e: (str(e.get("fetched_at", "")), e["id"]))
         atomic_write_bytes(self.root / INDEX, json_bytes({"snapshots": entries}))
-        self.touch(ident, str(meta.get("fetched_at", "")))
+
+    def _release(self, snapshot: Snapshot, validation: dict[str, Any] | None) -> Snapshot:
+        """Move a quarantined snapshot to the good ones (the folder first, then the index)."""
+        entry = {**snapshot.meta, "status": GOOD}
+        if validation is not None:
+            entry["validation"] = {
+                "success": bool(validation.get("success")),
+                "failed": list(validation.get("failed", [])),
+            }
+            atomic_write_bytes(snapshot.path / "validation.json", json_bytes(validation))
+        atomic_write_bytes(snapshot.path / "meta.json", json_bytes(entry))
+        final = self.root / snapshot.id
+        if final.exists():
+            shutil.rmtree(final)
+        os.replace(snapshot.path, final)
+        self._write_index([entry if e["id"] == snapshot.id else e for e in self.entries()])
         return self._snapshot(entry)
+
+    def _sweep(self) -> None:
+        """Remove temporary folders left by a writer that was killed (we hold the lock)."""
+        for stale in self.root.glob(".tmp-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+
+    @contextlib.contextmanager
+    def _lock(self) -> Iterator[None]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / LOCK, "a+b") as fh:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
     def touch(self, ident: str, checked_at: str) -> None:
         """Record that the page was seen again (same sha256, or a 304)."""
+        with self._lock():
+            self._touch(ident, checked_at)
+
+    def _touch(self, ident: str, checked_at: str) -> None:
         checked = self.last_checked()
         checked[ident] = checked_at
         atomic_write_bytes(self.root / LAST_CHECKED, json_bytes(checked))
+
+    def append_changes(self, changes: pd.DataFrame) -> pd.DataFrame:
+        """Add ``changes`` to the cumulative history and return the whole history.
+
+        A change already recorded for the same new revision (same ``change_id``) is
+        not added twice, so re-running a revision cannot duplicate its changes.
+        Both files are replaced atomically (Parquet first, then JSON).
+        """
+        import pandas as pd
+
+        from ._io import conform, records
+        from .schema import DATASETS
+
+        dataset = DATASETS[CHANGES]
+        with self._lock():
+            history = records(self.changes(), dataset)
+            seen = {(r["new_revision"], r["change_id"]) for r in history}
+            for r in records(changes, dataset):
+                if (r["new_revision"], r["change_id"]) not in seen:
+                    seen.add((r["new_revision"], r["change_id"]))
+                    history.append(r)
+            frame = conform(pd.DataFrame(history, columns=dataset.names, dtype=object), dataset)
+            staging = self.root / f".tmp-changes-{os.getpid()}"
+            try:
+                written = write_dataset(frame, staging, CHANGES, formats=("parquet", "json"))
+                for path in written:
+                    os.replace(path, self.root / path.name)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+        return frame
