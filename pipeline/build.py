@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from .datasets import FetchInfo, extracted_frames
 from .extract import extract
 from .model import Document
+from .normalise import normalise
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -31,4 +32,5 @@ class Revision:
 def build(body: bytes, fetched: FetchInfo) -> Revision:
     document = extract(body)
     frames = extracted_frames(document, fetched)
+    frames.update(normalise(document))
     return Revision(document, frames)
