@@ -148,13 +148,12 @@ def _batch(changes: pd.DataFrame, state: state_file.AlertState, snapshots: Path)
     recovered = changes.iloc[0:0]
     if wanted:
         history = _history(snapshots)
-        have = set(_keys(history)) if history is not None else set()
+        have = set(_keys(history))
         lost = [k for k in wanted if k not in have]
         if lost:
             _log.warning("alerts: %s pending but no longer in the change history; dropped", _n(len(lost)))
             state.drop_pending(lost)
-        if history is not None:
-            recovered = history[[k in set(wanted) for k in _keys(history)]]
+        recovered = history[[k in set(wanted) for k in _keys(history)]]
     parts = [f for f in (recovered, fresh) if len(f)]
     if not parts:
         return changes.iloc[0:0], []
@@ -166,20 +165,16 @@ def _keys(frame: pd.DataFrame) -> list[tuple[str, str]]:
     return [(str(c), str(r)) for c, r in zip(frame["change_id"], frame["new_revision"])]
 
 
-def _history(snapshots: Path) -> pd.DataFrame | None:
-    from ._io import read_dataset
+def _history(snapshots: Path) -> pd.DataFrame:
+    from .snapshots import SnapshotStore
 
-    if not (Path(snapshots) / "changes.parquet").exists():
-        return None
-    return read_dataset(Path(snapshots), "changes")
+    return SnapshotStore(snapshots).changes()
 
 
 def _empty_changes() -> pd.DataFrame:
-    import pandas as pd
+    from .diff import empty
 
-    from .schema import CHANGES
-
-    return pd.DataFrame({c: pd.Series([], dtype=object) for c in CHANGES.names})
+    return empty()
 
 
 # -- pipeline health ---------------------------------------------------------------
@@ -300,7 +295,7 @@ def preview(
     label = f"{_n(len(keys))} pending delivery"
     if not keys:
         history, latest = _history(snapshots), SnapshotStore(snapshots).latest_good()
-        if history is not None and latest is not None:
+        if latest is not None:
             batch = history[history["new_revision"] == latest.id].reset_index(drop=True)
         label = f"nothing pending; the latest run's {_n(len(batch))} (snapshot {latest.id if latest else 'none'})"
     change_targets = targets_mod.load("changes", env, config)

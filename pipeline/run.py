@@ -15,7 +15,7 @@ from pathlib import Path
 from . import fetch as fetching
 from ._clock import utc_now
 from .build import Revision, build
-from .errors import FetchError, OfflineError
+from .errors import AlertError, FetchError, OfflineError, PipelineError, UsageError
 from .publish import publish_latest
 from .snapshots import Snapshot, SnapshotStore
 
@@ -29,6 +29,7 @@ class RunOptions:
     force: bool = False
     fetched_at: str | None = None
     provenance: str | None = None  # overrides "fetched"/"file" (e.g. "reconstructed")
+    alert_config: Path | None = None  # apprise config file (else $SUPPORTMATRIX_ALERT_CONFIG / _URLS)
     policy: fetching.FetchPolicy = field(default_factory=fetching.FetchPolicy)
 
 
@@ -45,8 +46,19 @@ class RunResult:
 
 
 def run(opts: RunOptions) -> RunResult:
-    store = SnapshotStore(opts.snapshots)
+    """The job, watched: a failure is announced as a pipeline-health alert (once) and re-raised."""
     result = RunResult(status="published")
+    try:
+        _run(opts, result)
+    except PipelineError as exc:
+        _alert_failure(opts, result, exc)
+        raise
+    _alert_success(opts, result)
+    return result
+
+
+def _run(opts: RunOptions, result: RunResult) -> RunResult:
+    store = SnapshotStore(opts.snapshots)
     # 1. load inputs
     previous = store.latest_good()
     fetched = _fetch_or_fall_back(opts, store, previous, result)
@@ -139,3 +151,36 @@ def _published(output: Path, snapshot: Snapshot) -> bool:
 def _summary(revision: Revision) -> str:
     frames = revision.frames
     return ", ".join(f"{len(frames[n])} {n}" for n in ("tables", "cells", "footnotes", "notes") if n in frames)
+
+
+def _alert_failure(opts: RunOptions, result: RunResult, exc: PipelineError) -> None:
+    """Announce a failed run (not a usage or alerting problem: those are the operator's to see)."""
+    from . import alerts
+
+    if isinstance(exc, (UsageError, AlertError)):
+        return
+    outcome = alerts.health_failure(
+        exc,
+        snapshots=opts.snapshots,
+        snapshot_id=result.snapshot_id,
+        quarantined=result.status == "quarantined",
+        config=opts.alert_config,
+    )
+    if outcome.line:
+        result.say(outcome.line)
+
+
+def _alert_success(opts: RunOptions, result: RunResult) -> None:
+    """After a good run: retry undelivered change alerts, and say "recovered" if a failure was announced.
+    A run rebuilt from a snapshot while offline proves nothing about the pipeline's health."""
+    from . import alerts
+
+    lines = []
+    if result.status == "unchanged":
+        latest = SnapshotStore(opts.snapshots).latest_good()
+        links = alerts.links(latest.meta if latest else None, opts.output)
+        lines.append(alerts.retry_pending(snapshots=opts.snapshots, links=links, config=opts.alert_config).line)
+    if not result.fell_back:
+        lines.append(alerts.health_ok(snapshots=opts.snapshots, config=opts.alert_config).line)
+    for line in filter(None, lines):
+        result.say(line)

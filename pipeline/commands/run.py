@@ -17,6 +17,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--require-live", action="store_true", help="fail instead of rebuilding from a snapshot when offline"
     )
     p.add_argument("--force", action="store_true", help="publish even when validation fails (recorded, loudly)")
+    p.add_argument(
+        "--alert-config",
+        type=Path,
+        help="apprise config file with alert targets (default: $SUPPORTMATRIX_ALERT_CONFIG)",
+    )
     p.add_argument("--fetched-at", help=argparse.SUPPRESS)
     p.add_argument("--provenance", choices=("fetched", "file", "reconstructed", "git"), help=argparse.SUPPRESS)
     p.set_defaults(func=main)
@@ -34,6 +39,7 @@ def main(args: argparse.Namespace) -> int:
             force=args.force,
             fetched_at=args.fetched_at,
             provenance=args.provenance,
+            alert_config=args.alert_config,
         )
     )
     return 0
