@@ -136,6 +136,8 @@ def retry_pending(
     now: str | None = None,
 ) -> Outcome:
     """Send what earlier runs could not deliver (an unchanged run calls this)."""
+    if not targets_mod.configured(env, config) or not state_file.load(snapshots).pending:
+        return Outcome()  # the common case, decided without pandas or apprise
     return notify(_empty_changes(), snapshots=snapshots, links=links, env=env, config=config, now=now)
 
 
