@@ -45,6 +45,7 @@ __all__ = [
     "SITE_URL",
     "Links",
     "Outcome",
+    "change_message",
     "fingerprint",
     "health_failure",
     "health_ok",
@@ -113,7 +114,7 @@ def notify(
         state.mark_pending(keys, now, exc.message)
         state_file.save(snapshots, state)
         raise
-    msg = message.change_message(batch, page_url=links.page_url, changes_url=links.changes_url)
+    msg = change_message(batch, links=links)
     deliveries = _send(targets, msg)
     failed = [d for d in deliveries if not d.ok]
     if failed:
@@ -177,6 +178,12 @@ def _empty_changes() -> pd.DataFrame:
     from .diff import empty
 
     return empty()
+
+
+def change_message(changes: pd.DataFrame, *, links: Links, limit: int = message.LIMIT) -> message.Message:
+    """The title, markdown and plain-text body an alert for ``changes`` carries (the markdown body
+    also serves as a GitHub issue body)."""
+    return message.change_message(changes, page_url=links.page_url, changes_url=links.changes_url, limit=limit)
 
 
 # -- pipeline health ---------------------------------------------------------------
@@ -308,7 +315,7 @@ def preview(
         out.append(f"Health: failing since {health.get('since')} ({health.get('reason')})")
     if not len(batch):
         return "\n".join([*out, "", "Nothing would be sent."]) + "\n"
-    msg = message.change_message(batch, page_url=links.page_url, changes_url=links.changes_url)
+    msg = change_message(batch, links=links)
     text_only = [t for t in change_targets.items if not t.markdown]
     out += ["", f"Title: {msg.title}", "", "--- markdown body ---", msg.markdown.rstrip()]
     if text_only or not change_targets:
