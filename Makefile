@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean setup tools commit-data
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,16 @@ $(VENV)/.installed-dev: pyproject.toml | $(PY)
 	$(PIP) install -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
+# linters for .github/workflows (actionlint + shellcheck, binaries in PyPI wheels); see requirements-tools.txt
+$(VENV)/.installed-tools: requirements-tools.txt | $(PY)
+	$(PIP) install -r requirements-tools.txt
+	touch $@
+
+# what the scheduled workflow runs first, and what a fresh clone needs to run the pipeline
+setup: $(VENV)/.installed
+
+tools: $(VENV)/.installed-tools
+
 run: $(VENV)/.installed
 	$(PY) -m pipeline run
 
@@ -25,11 +35,19 @@ lint: $(VENV)/.installed-dev
 	$(PY) -m ruff check pipeline tests
 	$(PY) -m mypy pipeline
 
-test: lint
+test: lint tools
 	$(PY) -m pytest -q
 
 bench: $(VENV)/.installed-dev
 	$(PY) -m tests.bench
+
+# The scheduled workflow's git scraping: commit snapshots/ and output/ when the run changed them, with a
+# message saying what changed (RUN_STATUS = the run's exit code). Pushing is the workflow's job.
+commit-data: $(VENV)/.installed
+	git add -- snapshots output
+	if git diff --cached --quiet -- snapshots output; then echo "commit-data: nothing changed"; else \
+	  $(PY) -m pipeline report commit-message $(if $(RUN_STATUS),--exit-code $(RUN_STATUS)) >$(VENV)/commit-message.txt \
+	  && git commit -q -F $(VENV)/commit-message.txt -- snapshots output && git log -1 --format=%s; fi
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,157 @@
+"""``supportmatrix report WHAT``: the latest run's outcome, as the scheduled workflow needs it.
+
+Text (stdout): ``commit-message``, ``step-summary``, ``issue-title``, ``issue-body``,
+``health-body``, ``release-tag``, ``outputs`` (``key=value`` lines for ``$GITHUB_OUTPUT``).
+GitHub (through ``gh``; ``--dry-run`` prints instead): ``issue --kind changes|health``
+opens or comments on the one open issue with that label; ``release`` creates the
+release of the page revision with the datasets attached.
+
+Everything is read back from ``snapshots/`` and ``output/``, so it works offline,
+after the fact, and the same on a laptop as in the workflow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..report import RunReport
+
+TEXTS = ("commit-message", "step-summary", "issue-title", "issue-body", "health-body", "release-tag", "outputs")
+CHANGE_LABEL, HEALTH_LABEL = "support-change", "pipeline-health"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--snapshots", type=Path, default=Path("snapshots"), help="snapshot store (default: snapshots/)"
+    )
+    common.add_argument("--output", type=Path, default=Path("output"), help="publication root (default: output/)")
+    common.add_argument(
+        "--exit-code", type=int, help="the run's exit code, when known (5 = validation failed, other non-zero = failed)"
+    )
+    common.add_argument(
+        "--site-url",
+        help="where output/ is served (default: $SUPPORTMATRIX_SITE_URL, else GitHub Pages of $GITHUB_REPOSITORY)",
+    )
+    p = sub.add_parser("report", help="what the latest run did: commit message, step summary, issue, release")
+    what = p.add_subparsers(dest="what", required=True, metavar="WHAT")
+    helps = {
+        "commit-message": "the commit message for the run's snapshots/ and output/ changes",
+        "step-summary": "markdown for $GITHUB_STEP_SUMMARY",
+        "issue-title": "the title of a support-change issue",
+        "issue-body": "the change summary as a GitHub issue body (also the release notes)",
+        "health-body": "the pipeline-health issue body for a validation failure",
+        "release-tag": "the release tag: matrix-<ms.date of the page>",
+        "outputs": "key=value lines for $GITHUB_OUTPUT (status, changed, n_changes, validation_failed, tag, ...)",
+    }
+    for name in TEXTS:
+        q = what.add_parser(name, parents=[common], help=helps[name])
+        if name == "release-tag":
+            q.add_argument("--taken", action="append", default=[], metavar="TAG", help="a tag already in use")
+        q.set_defaults(func=main)
+    q = what.add_parser("issue", parents=[common], help="open or comment on the issue for support changes or health")
+    q.add_argument("--kind", choices=("changes", "health"), required=True)
+    q.add_argument("--dry-run", action="store_true", help="print the title and body instead of calling gh")
+    q.set_defaults(func=main)
+    q = what.add_parser("release", parents=[common], help="create the GitHub release with the datasets attached")
+    q.add_argument("--target", help="commit to tag (default: the repository's default branch)")
+    q.add_argument("--dry-run", action="store_true", help="print the tag, files and notes instead of calling gh")
+    q.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    from .. import report as texts
+
+    report = load(args.snapshots, exit_code=args.exit_code, site_url=args.site_url or _pages_url())
+    if args.what == "issue":
+        return _issue(report, args)
+    if args.what == "release":
+        return _release(report, args)
+    render = {
+        "commit-message": texts.commit_message,
+        "step-summary": texts.step_summary,
+        "issue-title": texts.issue_title,
+        "issue-body": texts.issue_body,
+        "health-body": texts.health_body,
+        "outputs": texts.outputs,
+    }
+    if args.what == "release-tag":
+        print(texts.release_tag(report, frozenset(args.taken)))
+    else:
+        print(render[args.what](report), end="")
+    return 0
+
+
+def load(snapshots: Path, *, exit_code: int | None = None, site_url: str | None = None) -> RunReport:
+    """The latest run's report from a snapshot store (index, check times, change history)."""
+    from ..report import latest_run
+    from ..snapshots import SnapshotStore
+
+    store = SnapshotStore(snapshots)
+    entries = store.entries()
+    history = store.changes() if entries else None
+    return latest_run(entries, store.last_checked(), history, exit_code=exit_code, site_url=site_url)
+
+
+def _pages_url() -> str | None:
+    """$SUPPORTMATRIX_SITE_URL (as alerts use it), else the GitHub Pages URL of $GITHUB_REPOSITORY."""
+    from ..alerts import SITE_URL
+
+    site = os.environ.get(SITE_URL, "").strip()
+    if site:
+        return site.rstrip("/") + "/"
+    repository = os.environ.get("GITHUB_REPOSITORY", "")
+    if "/" not in repository:
+        return None
+    owner, repo = repository.split("/", 1)
+    host = f"{owner.lower()}.github.io"
+    return f"https://{host}/" if repo.lower() == host else f"https://{host}/{repo}/"
+
+
+def _issue(report: RunReport, args: argparse.Namespace) -> int:
+    from .. import report as texts
+    from ..github import upsert_issue
+
+    if args.kind == "changes":
+        if not report.changed:
+            print("no support changes in the latest run: no issue")
+            return 0
+        label, title, body = CHANGE_LABEL, texts.issue_title(report), texts.issue_body(report)
+    else:
+        if not report.validation_failed:
+            print("the latest run passed validation: no health issue")
+            return 0
+        label, title, body = HEALTH_LABEL, texts.HEALTH_TITLE, texts.health_body(report)
+    if args.dry_run:
+        print(f"label: {label}\ntitle: {title}\n\n{body}", end="")
+        return 0
+    print(upsert_issue(label, title, body))
+    return 0
+
+
+def _release(report: RunReport, args: argparse.Namespace) -> int:
+    from .. import report as texts
+    from ..errors import PublishError
+    from ..github import create_release
+
+    if not report.changed:
+        print("no support changes in the latest run: no release")
+        return 0
+    files = sorted((args.output / "latest").glob("*.parquet"))
+    if not files:
+        raise PublishError(f"no datasets to attach in {args.output / 'latest'}")
+    if (args.output / "datapackage.json").exists():
+        files.append(args.output / "datapackage.json")
+    tag = texts.release_tag(report)
+    tags = [tag, texts.release_tag(report, frozenset({tag}))]
+    title = f"{tag}: {texts.issue_title(report)}"
+    notes = texts.issue_body(report)
+    if args.dry_run:
+        print(f"tags: {' '.join(tags)}\ntitle: {title}\nfiles: {' '.join(str(f) for f in files)}\n\n{notes}", end="")
+        return 0
+    print(create_release(tags, title, notes, files, target=args.target))
+    return 0
