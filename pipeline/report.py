@@ -186,10 +186,25 @@ def issue_title(report: RunReport) -> str:
 
 
 def issue_body(report: RunReport) -> str:
-    """The change summary as a GitHub issue (or comment) body; also the release notes."""
-    from .summary import summary_markdown
+    """The change summary as a GitHub issue (or comment) body; also the release notes.
 
-    parts = [summary_markdown(report.changes, limit=ISSUE_LIMIT).rstrip(), "---", _provenance(report, markdown=True)]
+    It is the change alert's markdown (same words, ms.date and links as the alert people receive), then
+    the revisions compared and where the datasets are.
+    """
+    from .alerts import CHANGES_PAGE, Links, change_message
+    from .fetch import DEFAULT_URL
+
+    snap = report.snapshot or {}
+    page = next((str(snap[k]) for k in ("canonical_url", "final_url") if snap.get(k)), DEFAULT_URL)
+    changes_url = f"{report.site_url}{CHANGES_PAGE}" if report.site_url else f"output/{CHANGES_PAGE}"
+    if report.changes is None:
+        from .diff import empty
+
+        changes = empty()
+    else:
+        changes = report.changes
+    alert = change_message(changes, links=Links(page, changes_url), limit=ISSUE_LIMIT)
+    parts = [alert.markdown.rstrip(), "---", _provenance(report, markdown=True)]
     if report.site_url:
         parts.append(
             f"Datasets: {report.site_url}latest/ · schema: {report.site_url}datapackage.json · "

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from pipeline import alerts, summary
 from pipeline import report as texts
-from pipeline import summary
 from pipeline.cli import main as cli
 from pipeline.commands.report import load
 from pipeline.run import RunOptions, run
@@ -45,57 +45,10 @@ def run_at(root: Path, source: Path, at: str) -> None:
     run(RunOptions(source=str(source), snapshots=root / "snapshots", output=root / "output", fetched_at=at))
 
 
-def change_rows(old: dict, new: dict) -> list[dict]:
-    """Change records for old -> new in the ``changes`` schema (what the diff stage appends to the history)."""
-    base = {
-        "dataset": "feature_support",
-        "field": "state",
-        "old_revision": old["id"],
-        "new_revision": new["id"],
-        "old_ms_date": old["ms_date"],
-        "new_ms_date": new["ms_date"],
-        "old_git_commit_id": old["git_commit_id"],
-        "new_git_commit_id": new["git_commit_id"],
-        "detected_at": new["fetched_at"],
-        "subject": None,
-    }
-    return [
-        {
-            **base,
-            "change_id": "a" * 16,
-            "kind": "promoted",
-            "environment": "Azure",
-            "feature": "Runtime container VA",
-            "resource": "Agnostic to container registry source",
-            "platform": "Azure",
-            "old": "Preview",
-            "new": "GA",
-            "summary": "Azure: Runtime container VA is now GA (was Preview)",
-            "severity": "medium",
-        },
-        {
-            **base,
-            "change_id": "b" * 16,
-            "kind": "removed",
-            "dataset": "support_items",
-            "environment": None,
-            "feature": None,
-            "resource": None,
-            "platform": None,
-            "subject": "Ruby",
-            "field": None,
-            "old": "Ruby",
-            "new": None,
-            "summary": "Language specific packages: Ruby is no longer listed as supported",
-            "severity": "high",
-        },
-    ]
-
-
 @pytest.fixture(scope="module")
 def stores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Repositories (snapshots/ + output/) after: a baseline run, an unchanged re-run, a revised page."""
-    import pandas as pd
+    from pipeline.diff import diff
 
     tmp = tmp_path_factory.mktemp("stores")
     baseline = tmp / "baseline"
@@ -107,9 +60,9 @@ def stores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     shutil.copytree(unchanged, revised)
     run_at(revised, edited_sample(tmp), T3)
     store = SnapshotStore(revised / "snapshots")
-    old, new = store.entries()
-    if not len(store.changes()):  # until run.py appends the diff's changes itself
-        store.append_changes(pd.DataFrame(change_rows(old, new)))
+    if not len(store.changes()):  # the recipe's diff step, until run.py does it itself
+        old, new = store.good()
+        store.append_changes(diff(old.frames(), new.frames(), old.meta, new.meta))
     return {"baseline": baseline, "unchanged": unchanged, "revised": revised}
 
 
@@ -169,7 +122,7 @@ def test_revised_page_reports_exactly_the_runs_changes(
     new = store.entries()[-1]
     history = store.changes()
     mine = history[history["new_revision"] == new["id"]]
-    assert len(mine) > 0
+    assert set(mine["kind"]) == {"promoted", "removed"}  # the two edits of the revised page
     out = outputs(report_cli(capsys, root, "outputs"))
     assert out["status"] == "new" and out["changed"] == "true" and out["n_changes"] == str(len(mine))
     assert out["tag"] == "matrix-2025-04-02" and out["snapshot"] == new["id"]
@@ -189,6 +142,11 @@ def test_revised_page_reports_exactly_the_runs_changes(
     body_md = report_cli(capsys, root, "issue-body")
     assert body_md.startswith(summary.summary_markdown(mine, limit=texts.ISSUE_LIMIT).rstrip())
     assert f"`{new['id']}`" in body_md and "ms.date 2025-03-30" in body_md  # the previous revision too
+    # the issue says what the change alert says
+    links = alerts.Links(new["canonical_url"], "output/changes.md")
+    alert = alerts.change_message(mine, links=links, limit=texts.ISSUE_LIMIT)
+    assert body_md.startswith(alert.markdown.rstrip() + "\n\n---\n")
+    assert "Page ms.date: 2025-04-02 (was 2025-03-30)" in body_md
 
 
 def test_changes_of_an_earlier_run_are_not_reported_again(stores: dict[str, Path], tmp_path: Path) -> None:
