@@ -26,7 +26,7 @@ class Revision:
 
     @property
     def page(self) -> dict[str, object]:
-        return dict(self.frames["page"].iloc[0].to_dict())
+        return {str(k): v for k, v in self.frames["page"].iloc[0].to_dict().items()}
 
 
 def build(body: bytes, fetched: FetchInfo) -> Revision:

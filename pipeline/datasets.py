@@ -14,17 +14,24 @@ if TYPE_CHECKING:
 
 
 class FetchInfo(Protocol):
-    source: str
-    final_url: str | None
-    fetched_at: str
-    http_status: int | None
-    etag: str | None
-    last_modified: str | None
-    provenance: str
+    """What the page dataset needs to know about how the page was obtained (``fetch.Fetched`` has it)."""
 
     @property
+    def source(self) -> str: ...
+    @property
+    def final_url(self) -> str | None: ...
+    @property
+    def fetched_at(self) -> str: ...
+    @property
+    def http_status(self) -> int | None: ...
+    @property
+    def etag(self) -> str | None: ...
+    @property
+    def last_modified(self) -> str | None: ...
+    @property
+    def provenance(self) -> str: ...
+    @property
     def sha256(self) -> str: ...
-
     @property
     def bytes(self) -> int: ...
 
