@@ -95,6 +95,9 @@ def latest_run(
         failed = [str(f) for f in (entry.get("validation") or {}).get("failed", [])]
         return RunReport(QUARANTINED, failed=failed, **common)
     if exit_code == VALIDATION_EXIT_CODE:
+        # the failing page is not in the index (e.g. a quarantined page seen again before a newer good one):
+        # all that is known is that the newest page is the good one still published
+        common.update(snapshot=None, previous=entry)
         return RunReport(QUARANTINED, **common)
     if exit_code:
         return RunReport(FAILED, **common)

@@ -142,6 +142,16 @@ def test_validation_failure(quarantined: Path, capsys: pytest.CaptureFixture[str
     assert "### Failed expectations" in step and "- `states_known`" in step
 
 
+def test_validation_failure_known_only_from_the_exit_code(stores: dict[str, Path]) -> None:
+    report = load(stores["unchanged"] / "snapshots", exit_code=5)
+    good = SnapshotStore(stores["unchanged"] / "snapshots").entries()[-1]
+    assert report.validation_failed and report.snapshot is None and report.previous == good
+    body = texts.health_body(report)
+    assert body.startswith("The run that checked the page at 2025-04-02T06:17:00Z found that the fetched page fails")
+    assert f"(snapshot `{good['id']}`, ms.date 2025-03-30" in body
+    assert texts.outputs(report).splitlines()[-2:] == ["snapshot=", "tag="]
+
+
 def test_forced_publication_is_said_loudly(stores: dict[str, Path], tmp_path: Path) -> None:
     root = tmp_path / "repo"
     shutil.copytree(stores["baseline"], root)
