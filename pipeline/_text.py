@@ -71,7 +71,7 @@ def footnote_ref(sup: Tag) -> tuple[str, str] | None:
 
 
 def flatten(node: Tag) -> Flat:
-    return flatten_nodes(node.children)
+    return flatten_nodes(node.contents)
 
 
 def flatten_nodes(nodes: Iterable[PageElement]) -> Flat:
@@ -80,39 +80,47 @@ def flatten_nodes(nodes: Iterable[PageElement]) -> Flat:
     return flat
 
 
+_SKIP = frozenset({"script", "style", "template"})
+_STRONG = frozenset({"strong", "b"})
+
+
 def _walk(nodes: Iterable[PageElement], flat: Flat, strong: bool) -> None:
+    lines = flat.lines
     for child in nodes:
-        if isinstance(child, Comment):
-            continue
-        if isinstance(child, NavigableString):
-            text = str(child)
-            line = flat.lines[-1]
-            line.parts.append(text)
+        kind = type(child)
+        if kind is NavigableString or (kind is not Tag and isinstance(child, NavigableString)):
+            if isinstance(child, Comment):
+                continue
+            assert isinstance(child, NavigableString)
+            line = lines[-1]
+            line.parts.append(child)
             if strong:
-                line.strong_chars += len(text.replace(" ", "").replace("\n", "").replace("\t", ""))
+                line.strong_chars += len("".join(child.split()))
             continue
-        if not isinstance(child, Tag):
+        if kind is not Tag:
             continue
+        assert isinstance(child, Tag)
         name = child.name
         if name == "br":
-            flat.lines.append(_LineBuf())
+            lines.append(_LineBuf())
             continue
-        if name in ("script", "style", "template"):
+        if name in _SKIP:
             continue
         if name == "sup":
             ref = footnote_ref(child)
             if ref is not None:
-                line = flat.lines[-1]
+                line = lines[-1]
                 line.footnotes.append(ref[0])
                 line.anchors.append(ref[1])
                 continue
         if name == "a" and child.get("href"):
             flat.links.append(str(child["href"]))
+        bold = strong or name in _STRONG
         if name in _BLOCK_TAGS:
             # block children (lists inside a cell) read as separate lines
-            if "".join(flat.lines[-1].parts).strip() or flat.lines[-1].footnotes:
-                flat.lines.append(_LineBuf())
-            _walk(child.children, flat, strong or name in ("strong", "b"))
-            flat.lines.append(_LineBuf())
+            if "".join(lines[-1].parts).strip() or lines[-1].footnotes:
+                lines.append(_LineBuf())
+            _walk(child.contents, flat, bold)
+            lines.append(_LineBuf())
             continue
-        _walk(child.children, flat, strong or name in ("strong", "b"))
+        _walk(child.contents, flat, bold)
