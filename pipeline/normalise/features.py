@@ -13,8 +13,9 @@ feature_key: ``<environment>|<feature>`` with the feature name normalised
 (case, Unicode form, dashes and spacing around " - ", trailing "."/":"). When
 two rows of one revision share it, all of them get more identifying content
 appended, in this order until they differ: ``|<resources, sorted>``,
-``|<section>``, ``|<subheading>``, ``|<domain>``; rows identical in all of it
-get ``|#1``, ``|#2`` by their content (they are interchangeable). Row order,
+``|<section>``, ``|<subheading>``, ``|<domain>`` (a part is appended only when
+it differs among the colliding rows); rows identical in all of it get ``|#1``,
+``|#2`` by their content (they are interchangeable). Row order,
 formatting and other rows' content never enter a key, except that a key gains
 a suffix while another row with the same name exists in the same environment.
 """
@@ -187,8 +188,10 @@ def assign_keys(rows: list[dict[str, Any]], ctx: Context) -> None:
     keys = [f"{row['environment']}|{key_text(row['feature'])}" for row in rows]
     for part in _DISAMBIGUATORS:
         for group in _collisions(keys):
-            for i in group:
-                keys[i] = f"{keys[i]}|{part(rows[i])}"
+            values = [part(rows[i]) for i in group]
+            if len(set(values)) > 1:  # a part every colliding row shares tells nothing apart
+                for i, value in zip(group, values):
+                    keys[i] = f"{keys[i]}|{value}"
     for group in _collisions(keys):
         ctx.flag("identical feature rows", keys[group[0]], f"{len(group)} rows")
         ordered = sorted(group, key=lambda i: json.dumps(_content(rows[i]), sort_keys=True, default=str))
