@@ -7,13 +7,14 @@ comparisons below never meet pandas' NA semantics.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,25 +31,49 @@ _EDGE_PUNCT = " .,;:*\"'"
 def rows(frames: dict[str, pd.DataFrame], name: str, columns: Sequence[str]) -> list[Row] | None:
     """The dataset's rows as plain dicts with ``columns`` (missing columns read as None);
     None when the revision has no such dataset at all."""
-    frame = frames.get(name)
+    from .schema import DATASETS
+
+    wanted = list(dict.fromkeys([*(DATASETS[name].names if name in DATASETS else ()), *columns]))
+    found = derived(frames, f"rows:{name}", lambda: _rows(frames.get(name), wanted))
+    return found  # shared: callers must not change the rows
+
+
+T = TypeVar("T")
+
+
+def derived(frames: dict[str, pd.DataFrame], key: str, make: Callable[[], T]) -> T:
+    """``make()``, computed once per revision when ``frames`` is a :class:`Side`."""
+    if not isinstance(frames, Side):
+        return make()
+    if key not in frames.cache:
+        frames.cache[key] = make()
+    found: T = frames.cache[key]
+    return found
+
+
+class Side(dict[str, "pd.DataFrame"]):
+    """One revision's frames plus what the diff derived from them, so a revision compared
+    twice (with the one before it and the one after it) is converted once."""
+
+    def __init__(self, frames: dict[str, pd.DataFrame]) -> None:
+        super().__init__(frames)
+        self.cache: dict[str, Any] = {}
+
+
+def _rows(frame: pd.DataFrame | None, columns: Sequence[str]) -> list[Row] | None:
     if frame is None:
         return None
-    present = [c for c in columns if c in frame.columns]
-    out: list[Row] = []
-    for values in frame[present].itertuples(index=False, name=None):
-        row: Row = dict.fromkeys(columns)
-        for col, value in zip(present, values):
-            row[col] = plain(value)
-        out.append(row)
-    return out
+    n = len(frame)
+    data = {c: [plain(v) for v in frame[c].tolist()] if c in frame.columns else [None] * n for c in columns}
+    return [{c: data[c][i] for c in columns} for i in range(n)]
 
 
 def plain(value: Any) -> Any:
     """A cell as plain Python: None for every flavour of null, lists for array cells."""
-    if value is None:
-        return None
-    if isinstance(value, str):
+    if value is None or type(value) is str:
         return value
+    if isinstance(value, str):
+        return str(value)
     if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
     if hasattr(value, "tolist") and not isinstance(value, (int, float)):
@@ -74,7 +99,12 @@ def norm(text: Any) -> str:
     """
     if text is None:
         return ""
-    s = unicodedata.normalize("NFKC", str(text)).translate(_QUOTES)
+    return _norm(text if type(text) is str else str(text))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _norm(text: str) -> str:
+    s = unicodedata.normalize("NFKC", text).translate(_QUOTES)
     s = _WS.sub(" ", s).strip(_EDGE_PUNCT).strip()
     return s.casefold()
 

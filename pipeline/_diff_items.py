@@ -8,7 +8,8 @@ from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any
 
 from . import _diff_versions as versions
-from ._diff_common import HIGH, LOW, MEDIUM, Change, Row, as_list, match, norm, quote, rows
+from ._diff_common import HIGH, LOW, MEDIUM, Change, Row, as_list, derived, match, norm, quote, rows
+from .normalise.footnotes import is_unresolved
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -75,7 +76,7 @@ def item_changes(old: dict[str, pd.DataFrame], new: dict[str, pd.DataFrame]) -> 
             )
         out.extend(_item_footnotes(o, n))
     # OS lines are reported by the os_versions diff (as a range change, not a removal and an addition)
-    old_os, new_os = _os_lines(old), _os_lines(new)
+    old_os, new_os = derived(old, "os_lines", lambda: _os_lines(old)), derived(new, "os_lines", lambda: _os_lines(new))
     for r in removed:
         if (norm(r["environment"]), norm(r["item"])) not in old_os:
             severity = MEDIUM if _unsupported(r["status"]) else HIGH
@@ -109,6 +110,8 @@ def _item(kind: str, r: Row, old: Any, new: Any, summary: str, severity: str) ->
 
 
 def _item_footnotes(o: Row, n: Row) -> list[Change]:
+    if any(is_unresolved(t) for t in (*as_list(o["footnotes"]), *as_list(n["footnotes"]))):
+        return []  # a broken footnote link on one side: what it said cannot be compared
     a = {norm(t): t for t in as_list(o["footnotes"])}
     b = {norm(t): t for t in as_list(n["footnotes"])}
     gone = [a[x] for x in a if x not in b]
@@ -146,9 +149,8 @@ def _item_footnotes(o: Row, n: Row) -> list[Change]:
 
 
 def os_changes(old: dict[str, pd.DataFrame], new: dict[str, pd.DataFrame]) -> list[Change]:
-    before = rows(old, "os_versions", OS_COLUMNS)
-    after = rows(new, "os_versions", OS_COLUMNS)
-    if before is None or after is None:
+    old_groups, new_groups = _groups(old), _groups(new)
+    if old_groups is None or new_groups is None:
         return []
     levels: list[Callable[[Row], Hashable]] = [
         lambda g: (g["context_n"], g["env_n"], g["name_n"]),
@@ -156,7 +158,9 @@ def os_changes(old: dict[str, pd.DataFrame], new: dict[str, pd.DataFrame]) -> li
         lambda g: (g["aspect_n"], g["env_n"], g["name_n"]),
         lambda g: (g["env_n"], g["name_n"]),
     ]
-    pairs, removed, added = match(_os_groups(before), _os_groups(after), levels)
+    pairs, removed, added = match(old_groups, new_groups, levels)
+    more, removed, added = _rescoped(removed, added, old_groups, new_groups)
+    pairs += more
     out: list[Change] = []
     for o, n, _ in pairs:
         out.extend(_compare_os(o, n))
@@ -167,6 +171,14 @@ def os_changes(old: dict[str, pd.DataFrame], new: dict[str, pd.DataFrame]) -> li
         text = f"{g['name']} ({g['cov'].text()}) is now listed under {_context(g)}."
         out.append(_os("added", g, "versions", None, g["cov"].text(), text, MEDIUM))
     return out
+
+
+def _groups(frames: dict[str, pd.DataFrame]) -> list[Row] | None:
+    def make() -> list[Row] | None:
+        found = rows(frames, "os_versions", OS_COLUMNS)
+        return None if found is None else _os_groups(found)
+
+    return derived(frames, "os_groups", make)
 
 
 def _os_groups(items: list[Row]) -> list[Row]:
@@ -191,6 +203,35 @@ def _os_groups(items: list[Row]) -> list[Row]:
             }
         )
     return out
+
+
+def _rescoped(
+    removed: list[Row], added: list[Row], before: list[Row], after: list[Row]
+) -> tuple[list[tuple[Row, Row, int]], list[Row], list[Row]]:
+    """A list that named no environment (it applies to all) and the same list now repeated in
+    some environments' tabs (or the reverse) are the same list: compare, do not add or remove."""
+
+    def key(g: Row) -> tuple[str, str]:
+        return (g["aspect_n"], g["name_n"])
+
+    old_any = {key(g): g for g in before if not g["env_n"]}
+    new_any = {key(g): g for g in after if not g["env_n"]}
+    old_keys, new_keys = {key(g) for g in before}, {key(g) for g in after}
+    pairs: list[tuple[Row, Row, int]] = []
+    still_added, still_removed = [], []
+    for g in added:
+        o = old_any.get(key(g)) if g["env_n"] else None
+        if o is not None:
+            pairs.append((o, g, 0))
+        elif g["env_n"] or key(g) not in old_keys:
+            still_added.append(g)
+    for g in removed:
+        n = new_any.get(key(g)) if g["env_n"] else None
+        if n is not None:
+            pairs.append((g, n, 0))
+        elif g["env_n"] or key(g) not in new_keys:
+            still_removed.append(g)
+    return pairs, still_removed, still_added
 
 
 def _context(g: Row) -> str:
@@ -232,12 +273,9 @@ def _os(kind: str, g: Row, field: str, old: Any, new: Any, summary: str, severit
 
 
 def note_changes(old: dict[str, pd.DataFrame], new: dict[str, pd.DataFrame]) -> list[Change]:
-    before = rows(old, "notes", NOTE_COLUMNS)
-    after = rows(new, "notes", NOTE_COLUMNS)
+    before, after = _notes(old), _notes(new)
     if before is None or after is None:
         return []
-    _with_environment(before, old)
-    _with_environment(after, new)
     levels: list[Callable[[Row], Hashable]] = [
         lambda r: (norm(r["kind"]), r["env_n"], norm(r["text"])),
         # the same note moved to another section or tab: not a change
@@ -264,6 +302,18 @@ def note_changes(old: dict[str, pd.DataFrame], new: dict[str, pd.DataFrame]) -> 
             _note("added", r, "text", None, r["text"], f"A {r['kind']}{_scope(r)} was added: {quote(r['text'])}.")
         )
     return out
+
+
+def _notes(frames: dict[str, pd.DataFrame]) -> list[Row] | None:
+    def make() -> list[Row] | None:
+        found = rows(frames, "notes", NOTE_COLUMNS)
+        if found is None:
+            return None
+        found = [dict(r) for r in found]
+        _with_environment(found, frames)
+        return found
+
+    return derived(frames, "notes", make)
 
 
 def _with_environment(items: list[Row], frames: dict[str, pd.DataFrame]) -> None:

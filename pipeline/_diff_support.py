@@ -6,6 +6,7 @@ import json
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
+from . import _diff_renames as renames
 from ._diff_common import (
     HIGH,
     LOW,
@@ -13,6 +14,7 @@ from ._diff_common import (
     Change,
     Row,
     as_list,
+    derived,
     match,
     norm,
     norm_set,
@@ -22,6 +24,7 @@ from ._diff_common import (
     show,
     text_value,
 )
+from .normalise.footnotes import is_unresolved
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -45,33 +48,101 @@ _RANK = {"not available": 0, "preview": 1, "ga": 2}
 _PLATFORM_ALIAS = {"any": "linux"}
 
 
-def support_changes(old: dict[str, pd.DataFrame], new: dict[str, pd.DataFrame]) -> list[Change]:
-    before = rows(old, "feature_support", SUPPORT_COLUMNS)
-    after = rows(new, "feature_support", SUPPORT_COLUMNS)
+def support_changes(old: dict[str, pd.DataFrame], new: dict[str, pd.DataFrame]) -> tuple[list[Change], dict[str, str]]:
+    """The feature_support changes, and the renamed features (old base key -> new base key)."""
+    before, after = _support_rows(old), _support_rows(new)
     if before is None or after is None:
-        return []
-    before, after = _merge_duplicates(before), _merge_duplicates(after)
-
-    def exact(r: Row) -> tuple[str, str, str, str]:
-        return (norm(r["environment"]), str(r["feature_key"]), norm(r["resource"]), norm(r["platform"]))
-
-    def aliased(r: Row) -> tuple[str, str, str, str]:
-        env, key, res, platform = exact(r)
-        return (env, key, res, _PLATFORM_ALIAS.get(platform, platform))
-
-    def by_name(r: Row) -> tuple[str, str, str, str]:
-        env, key, res, platform = aliased(r)
-        return (env, base_key(key), res, platform)
-
+        return [], {}
     # the alias works both ways: Any (old) meets Linux (new), and Linux (old) meets Any (new);
     # by_name meets a row that was split in two, whose keys gained a disambiguating suffix
-    pairs, removed, added = match(before, after, [exact, aliased, by_name])
-    out: list[Change] = []
+    pairs, removed, added = match(before, after, [_exact, _aliased, _by_name])
+    found = renames.find(removed, added, before, after, _base, _signature)
+    renamed = {r.old_base: r.new_base for r in found}
+    if renamed:
+
+        def new_name(r: Row) -> tuple[str, str, str, str]:
+            env, key, res, platform = _by_name(r)
+            return (env, renamed.get(key, key), res, platform)
+
+        more, removed, added = match(removed, added, [new_name])
+        pairs += more
+    more, removed, added = _unnamed_resources(removed, added, renamed)
+    pairs += more
+    out: list[Change] = [_rename_change(r) for r in found]
     for o, n, _ in pairs:
         out.extend(_compare_support(o, n))
     out.extend(_support_row_change("removed", r) for r in removed)
     out.extend(_support_row_change("added", r) for r in added)
-    return out
+    return out, renamed
+
+
+def _support_rows(frames: dict[str, pd.DataFrame]) -> list[Row] | None:
+    def make() -> list[Row] | None:
+        found = rows(frames, "feature_support", SUPPORT_COLUMNS)
+        return None if found is None else _merge_duplicates(found)
+
+    return derived(frames, "support", make)
+
+
+def _exact(r: Row) -> tuple[str, str, str, str]:
+    return (norm(r["environment"]), str(r["feature_key"]), norm(r["resource"]), norm(r["platform"]))
+
+
+def _aliased(r: Row) -> tuple[str, str, str, str]:
+    env, key, res, platform = _exact(r)
+    return (env, key, res, _PLATFORM_ALIAS.get(platform, platform))
+
+
+def _by_name(r: Row) -> tuple[str, str, str, str]:
+    env, key, res, platform = _aliased(r)
+    return (env, base_key(key), res, platform)
+
+
+def _base(r: Row) -> str:
+    return base_key(r["feature_key"])
+
+
+def _signature(r: Row) -> tuple[str, ...]:
+    return (norm(r["resource"]), _aliased(r)[3], norm(r["state"]), norm(r["note"]))
+
+
+def _unnamed_resources(
+    removed: list[Row], added: list[Row], renamed: dict[str, str]
+) -> tuple[list[tuple[Row, Row, int]], list[Row], list[Row]]:
+    """A feature that named no resource now names one (or the reverse): the row without a
+    resource is that row, so only its state is compared (the resource itself is no support change)."""
+
+    def key(r: Row) -> tuple[str, str, str]:
+        env, base, _, platform = _by_name(r)
+        return (env, renamed.get(base, base), platform)
+
+    blank_old = {key(r): r for r in removed if not r["resource"]}
+    blank_new = {key(r): r for r in added if not r["resource"]}
+    pairs: list[tuple[Row, Row, int]] = []
+    for r in sorted((r for r in added if r["resource"]), key=lambda r: norm(r["resource"])):
+        o = blank_old.pop(key(r), None)
+        if o is not None:
+            pairs.append((o, r, 0))
+    for r in sorted((r for r in removed if r["resource"]), key=lambda r: norm(r["resource"])):
+        n = blank_new.pop(key(r), None)
+        if n is not None:
+            pairs.append((r, n, 0))
+    paired = {id(x) for p in pairs for x in p[:2]}
+    return pairs, [r for r in removed if id(r) not in paired], [r for r in added if id(r) not in paired]
+
+
+def _rename_change(r: renames.Rename) -> Change:
+    return Change(
+        kind="attribute_changed",
+        dataset="features",
+        environment=r.environment,
+        feature=r.new_name,
+        field="feature",
+        old=r.old_name,
+        new=r.new_name,
+        summary=f"{quote(r.old_name)} on {r.environment} is now called {quote(r.new_name)}.",
+        severity=LOW,
+    )
 
 
 def base_key(feature_key: Any) -> str:
@@ -196,18 +267,29 @@ _TEXT_FIELDS = ("enablement", "description")
 _FIELD_SEVERITY = {"description": LOW, "enablement": MEDIUM}
 
 
-def feature_changes(old: dict[str, pd.DataFrame], new: dict[str, pd.DataFrame]) -> list[Change]:
-    before = rows(old, "features", FEATURE_COLUMNS)
-    after = rows(new, "features", FEATURE_COLUMNS)
-    if before is None or after is None:
+def feature_changes(
+    old: dict[str, pd.DataFrame], new: dict[str, pd.DataFrame], renamed: dict[str, str] | None = None
+) -> list[Change]:
+    """Attribute and footnote changes of every feature in both revisions (``renamed`` maps an old
+    base key to the new one of a renamed feature)."""
+    old_by, new_by = _features(old), _features(new)
+    if old_by is None or new_by is None:
         return []
-    old_by, new_by = _by_feature(before), _by_feature(after)
+    old_by = {(renamed or {}).get(k, k): v for k, v in old_by.items()}
     out: list[Change] = []
     for key in sorted(old_by.keys() & new_by.keys()):
         o, n = old_by[key], new_by[key]
         out.extend(_attribute_changes(o, n))
         out.extend(_footnote_changes(o, n))
     return out
+
+
+def _features(frames: dict[str, pd.DataFrame]) -> dict[str, Row] | None:
+    def make() -> dict[str, Row] | None:
+        found = rows(frames, "features", FEATURE_COLUMNS)
+        return None if found is None else _by_feature(found)
+
+    return derived(frames, "features", make)
 
 
 def _by_feature(items: list[Row]) -> dict[str, Row]:
@@ -296,6 +378,8 @@ def _attribute(n: Row, field: str, a: list[str], b: list[str], severity: str) ->
 
 
 def _footnote_changes(o: Row, n: Row) -> list[Change]:
+    if any(is_unresolved(t) for t in (*o["footnotes"], *n["footnotes"])):
+        return []  # a broken footnote link on one side: what it said cannot be compared
     a = {norm(t): t for t in o["footnotes"]}
     b = {norm(t): t for t in n["footnotes"]}
     gone = [a[k] for k in a if k not in b]

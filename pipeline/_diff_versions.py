@@ -1,44 +1,44 @@
 """Which versions an OS line covers, and how two coverages compare (extended, narrowed, changed).
 
-Versions compare numerically, component by component (3.9 < 3.12; 1.0 == 1).
+Versions compare numerically at the precision of the bound they meet (3.9 < 3.12;
+3.21.4 is within "3.12-3.21"; 1 == 1.0), parsed by the normaliser's ``version_key``.
 A line with no version at all ("Google Container-Optimized OS") covers
 "any version", which is neither wider nor narrower than a listed version.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from ._diff_common import Row, as_list
-
-_NUM = re.compile(r"\d+(?:\.\d+)*")
-_INF = (10**9,)
-_NEG_INF = (-1,)
+from .normalise.os_versions import version_key
 
 Version = tuple[int, ...]
+Bound = Version | None  # None: unbounded
 
 
-def parse(text: Any) -> Version | None:
-    if text is None:
-        return None
-    m = _NUM.search(str(text))
-    if not m:
-        return None
-    parts = [int(p) for p in m.group(0).split(".")]
-    while len(parts) > 1 and parts[-1] == 0:
-        parts.pop()
-    return tuple(parts)
+def _at(version: Version, precision: int) -> Version:
+    """``version`` at a bound's precision: 3.21.4 against "3.21" is 3.21; 1 against "1.0" is 1.0."""
+    return (version + (0,) * precision)[:precision]
+
+
+def _ge(v: Version, bound: Version) -> bool:
+    return _at(v, len(bound)) >= bound
+
+
+def _le(v: Version, bound: Version) -> bool:
+    return _at(v, len(bound)) <= bound
 
 
 @dataclass
 class Coverage:
-    intervals: set[tuple[Version, Version]] = field(default_factory=set)
-    tokens: set[str] = field(default_factory=set)  # versions that are not numbers
+    intervals: set[tuple[Bound, Bound]] = field(default_factory=set)
+    tokens: set[str] = field(default_factory=set)  # versions that are not numbers, and "any version"
     shown: list[tuple[Version, str]] = field(default_factory=list)
 
     def add_row(self, r: Row) -> None:
+        name = str(r.get("name") or "")
         versions = [str(v) for v in as_list(r.get("versions")) if v not in (None, "")]
         lo, hi, open_ended = r.get("version_min"), r.get("version_max"), r.get("open_ended")
         if not versions and not lo and not hi:
@@ -46,33 +46,45 @@ class Coverage:
             self.shown.append(((), "any version"))
             return
         if lo or hi:
-            low, high = parse(lo or hi), parse(hi or lo)
-            if not hi and open_ended == "up":
-                high = _INF
-            if not lo and open_ended == "down":
-                low = _NEG_INF
-            self._interval(low, high, _range_text(lo, hi, open_ended), str(lo or hi))
-        for v in versions:
-            p = parse(v)
-            if open_ended == "up" and len(versions) == 1 and not (lo or hi):
-                self._interval(p, _INF, f"{v} or later", v)
-            elif open_ended == "down" and len(versions) == 1 and not (lo or hi):
-                self._interval(_NEG_INF, p, f"{v} and earlier", v)
+            low, high = version_key(lo or hi, name), version_key(hi or lo, name)
+            if low is None or high is None:
+                self._token(f"{lo or ''}-{hi or ''}")
             else:
-                self._interval(p, p, v, v)
+                self._interval(
+                    None if not lo and open_ended == "down" else low,
+                    None if not hi and open_ended == "up" else high,
+                    _range_text(lo, hi, open_ended),
+                )
+        single_open = open_ended if len(versions) == 1 and not (lo or hi) else None
+        for v in versions:
+            k = version_key(v, name)
+            if k is None:
+                self._token(v)
+            elif single_open == "up":
+                self._interval(k, None, f"{v} or later")
+            elif single_open == "down":
+                self._interval(None, k, f"{v} and earlier")
+            else:
+                self._interval(k, k, v)
 
-    def _interval(self, low: Version | None, high: Version | None, text: str, raw: str) -> None:
-        if low is None or high is None:
-            self.tokens.add(raw.casefold())
-            self.shown.append(((), text))
-            return
+    def _token(self, text: str) -> None:
+        self.tokens.add(text.casefold())
+        self.shown.append(((), text))
+
+    def _interval(self, low: Bound, high: Bound, text: str) -> None:
         self.intervals.add((low, high))
-        self.shown.append((low, text))
+        self.shown.append((low or high or (), text))
 
     def covers(self, other: Coverage) -> bool:
-        if not other.tokens <= self.tokens:
-            return False
-        return all(any(a <= lo and hi <= b for a, b in self.intervals) for lo, hi in other.intervals)
+        return other.tokens <= self.tokens and all(self._contains(lo, hi) for lo, hi in other.intervals)
+
+    def _contains(self, lo: Bound, hi: Bound) -> bool:
+        for a, b in self.intervals:
+            low_ok = a is None or (lo is not None and _ge(lo, a))
+            high_ok = b is None or (hi is not None and _le(hi, b))
+            if low_ok and high_ok:
+                return True
+        return False
 
     def text(self) -> str:
         seen: dict[str, None] = {}

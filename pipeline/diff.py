@@ -32,7 +32,7 @@ import hashlib
 import json
 from typing import TYPE_CHECKING, Any
 
-from ._diff_common import Change, plain
+from ._diff_common import Change, Side, plain
 from ._diff_items import item_changes, note_changes, os_changes
 from ._diff_support import feature_changes, support_changes
 from .schema import CHANGES
@@ -76,9 +76,11 @@ def diff(
 
 def compare(old: dict[str, pd.DataFrame], new: dict[str, pd.DataFrame]) -> list[Change]:
     """The typed changes, without revision metadata."""
+    old, new = prepare(old), prepare(new)
+    support, renamed = support_changes(old, new)
     found = [
-        *support_changes(old, new),
-        *feature_changes(old, new),
+        *support,
+        *feature_changes(old, new, renamed),
         *item_changes(old, new),
         *os_changes(old, new),
         *note_changes(old, new),
@@ -87,6 +89,13 @@ def compare(old: dict[str, pd.DataFrame], new: dict[str, pd.DataFrame]) -> list[
     for change in found:
         unique.setdefault(change_id(change), change)
     return sorted(unique.values(), key=_order)
+
+
+def prepare(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The frames, wrapped so that what the diff derives from them is kept: pass the result to
+    several :func:`diff` calls (a replay compares each revision twice) to derive it once.
+    The frames must not change afterwards."""
+    return frames if isinstance(frames, Side) else Side(frames)
 
 
 def change_id(change: Change) -> str:
