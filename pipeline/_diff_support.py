@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
@@ -131,7 +132,16 @@ def _unnamed_resources(
     return pairs, [r for r in removed if id(r) not in paired], [r for r in added if id(r) not in paired]
 
 
+_RETIRING = re.compile(r"\b(deprecat|retir|end of (life|support))", re.IGNORECASE)
+
+
 def _rename_change(r: renames.Rename) -> Change:
+    # a name that gains "Deprecated:" announces the feature's end: not a mere rewording
+    retiring = bool(_RETIRING.search(r.new_name)) and not _RETIRING.search(r.old_name)
+    if retiring:
+        text = f"{quote(r.old_name)} on {r.environment} is now marked as retiring: {quote(r.new_name)}."
+    else:
+        text = f"{quote(r.old_name)} on {r.environment} is now called {quote(r.new_name)}."
     return Change(
         kind="attribute_changed",
         dataset="features",
@@ -140,8 +150,8 @@ def _rename_change(r: renames.Rename) -> Change:
         field="feature",
         old=r.old_name,
         new=r.new_name,
-        summary=f"{quote(r.old_name)} on {r.environment} is now called {quote(r.new_name)}.",
-        severity=LOW,
+        summary=text,
+        severity=HIGH if retiring else LOW,
     )
 
 
