@@ -117,6 +117,14 @@ def test_a_list_introduced_by_a_paragraph_counts_even_under_a_vague_heading() ->
     assert items(body) == [("Additional information", "Supported", "Debian 11")]
 
 
+def test_a_list_under_a_vague_heading_without_introduction_is_not_a_support_list() -> None:
+    body = (
+        FILLER + "<h2>Supported features by environment</h2>"
+        "<p>Read this first.</p><ul><li>Specific features are in preview.</li></ul>"
+    )
+    assert items(body) == []
+
+
 def test_column_list_table() -> None:
     headers = ("Language specific packages", "OS packages")
     rows = [["Java<br>Python", "Alpine Linux 3.12-3.15<br>Ubuntu 10.10 - 22.04"]]

@@ -21,9 +21,11 @@ flagged "no status line".
 
 Also read: tables of kind "other" whose columns are lists (one revision's
 "Language specific packages | OS packages" table: aspect = column header) and
-bulleted lists (``Block`` kind "list") whose heading says "support"/"operating
-systems" or whose introducing paragraph ends with ":" and says "support"
-(aspect = the subheading, else the section; status "Supported").
+bulleted lists (``Block`` kind "list") whose heading names what they list
+("operating systems", "distributions", "packages", "registries") or whose
+introducing paragraph ends with ":" and says "support" (aspect = the
+subheading, else the section; status "Supported"). A heading that only says
+"Supported features by environment" is not enough.
 """
 
 from __future__ import annotations
@@ -43,7 +45,8 @@ _BULLET = re.compile(r"^(?:[*•\-–·]+)\s*")
 _STATUS = re.compile(r"^(?:supported|unsupported|not supported)\b", re.I)
 _STATUS_WORDS = 8  # a longer plain line starting with "Supported" is a sentence, not a status
 _SUPPORT_CONTEXT = re.compile(r"\bsupport(?:ed|s|ing)?\b|\boperating systems?\b|\bpackages\b", re.I)
-_LIST_HEADING = re.compile(r"\bsupport(?:ed|s|ing)?\b|\boperating systems?\b", re.I)
+_LIST_HEADING = re.compile(r"\boperating systems?\b|\bdistributions?\b|\bpackages\b|\bregistries\b", re.I)
+_LIST_INTRO = re.compile(r"\bsupport(?:ed|s|ing)?\b", re.I)
 
 
 def _status(text: str) -> str:
@@ -192,7 +195,7 @@ def support_lists(ctx: Context, out: list[dict[str, Any]]) -> None:
         heading = block.scope.subheading or block.scope.section or ""
         intro = previous.get(block.position)
         intro_text = intro.text if intro is not None and intro.kind == "p" else ""
-        introduces = intro_text.rstrip().endswith(":") and bool(_LIST_HEADING.search(intro_text))
+        introduces = intro_text.rstrip().endswith(":") and bool(_LIST_INTRO.search(intro_text))
         if not (_LIST_HEADING.search(heading) or introduces):
             continue
         lines = [(Line(item.text, item.footnotes, False), _no_anchors(item)) for item in block.items]
