@@ -1,8 +1,21 @@
-"""Publish datasets to ``output/``: build aside, check, then swap in.
+"""Publish one revision to ``output/``: build aside, check, then swap in.
 
-The new publication is written to a temporary folder next to ``output/``
-and swapped in with renames, so a crash at any point leaves the previous
-``output/latest`` complete.
+Layout of the published site root::
+
+    output/
+      index.html                       the matrix, notes, footnotes, change timeline, downloads
+      datapackage.json                 Frictionless Data Package: every file's bytes, sha256, rows, schema
+      changes.atom                     Atom 1.0 feed, one entry per page revision with changes
+      changes.md                       the changelog
+      schema/<dataset>.schema.json     JSON Schema (2020-12) of latest/<dataset>.json
+      latest/<dataset>.parquet|json|csv
+
+The new tree is built in a temporary folder next to ``output/``, every file
+is read back and checked against the descriptor, and only then is it swapped
+in (:mod:`pipeline._swap`): a crash or kill at any point leaves the previous
+``output/`` complete, and the next publish cleans up after it.  The same
+inputs always publish the same bytes: the only time inside is the revision's
+recorded fetch time and the history's detection times.
 """
 
 from __future__ import annotations
@@ -10,39 +23,127 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from ._io import write_dataset
+from . import _swap
+from ._datapackage import FORMATS, descriptor, json_schema
+from ._io import json_bytes, write_dataset
+from ._verify import check
 from .errors import PublishError
+from .schema import DATASETS, PUBLISHED
 
 if TYPE_CHECKING:
     import pandas as pd
 
+# Test hook: `SUPPORTMATRIX_PUBLISH_CRASH_AT=<step>` kills the process (os._exit(9)) at that step,
+# so tests can prove that a kill anywhere leaves the previous output/ intact.
+CRASH_ENV = "SUPPORTMATRIX_PUBLISH_CRASH_AT"
+CRASH_STEPS = ("writing", "written", "checked", "moved-old", "swapped")
+DATASET_NAMES = (*PUBLISHED, "changes")
+_REVISION_KEYS = (
+    "sha256",
+    "ms_date",
+    "git_commit_id",
+    "updated_at",
+    "fetched_at",
+    "provenance",
+    "title",
+    "canonical_url",
+    "source",
+)
 
-def publish_latest(frames: dict[str, pd.DataFrame], output: Path) -> Path:
-    output.mkdir(parents=True, exist_ok=True)
-    staging = output / f".publish-{os.getpid()}"
-    if staging.exists():
-        shutil.rmtree(staging)
+
+def publish(output: Path, frames: dict[str, pd.DataFrame], changes: pd.DataFrame | None, meta: dict[str, Any]) -> Path:
+    """Publish ``frames`` (every dataset in ``schema.PUBLISHED``) and the change history to ``output``.
+
+    ``meta`` is the snapshot's meta (``id``, ``ms_date``, ``git_commit_id``, ``fetched_at`` ...; the page
+    dataset fills in what is missing) plus an optional ``site_url`` for absolute links in the feed.
+    """
+    output = Path(output).absolute()
+    missing = [n for n in PUBLISHED if n not in frames]
+    if missing:
+        raise PublishError(f"nothing to publish for dataset(s) {', '.join(missing)}")
+    history = empty_changes() if changes is None else changes
+    revision = revision_info(frames, meta)
     try:
-        for name, frame in sorted(frames.items()):
-            write_dataset(frame, staging / "latest", name, formats=("parquet", "json", "csv"))
-        _swap(staging / "latest", output / "latest")
+        output.parent.mkdir(parents=True, exist_ok=True)
+        with _swap.locked(output.parent):
+            _swap.recover(output)
+            staging = _swap.staging_dir(output)
+            try:
+                build_site(staging, {**frames, "changes": history}, revision, site_url=meta.get("site_url"))
+                _swap.fsync_tree(staging)
+                _crash_point("written")
+                check(staging)
+                _crash_point("checked")
+                _swap.swap_in(staging, output, hook=_crash_point, exchange=_swap_exchange())
+            finally:
+                if staging.exists():
+                    shutil.rmtree(staging, ignore_errors=True)
     except OSError as exc:
         raise PublishError(f"could not publish to {output}: {exc}") from exc
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return output / "latest"
+    return output
 
 
-def _swap(new: Path, target: Path) -> None:
-    old = target.with_name(f".{target.name}.old-{os.getpid()}")
-    if target.exists():
-        os.replace(target, old)
-    try:
-        os.replace(new, target)
-    except OSError:
-        if old.exists():
-            os.replace(old, target)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+def build_site(root: Path, frames: dict[str, pd.DataFrame], revision: dict[str, Any], *, site_url: Any = None) -> None:
+    """Write the whole publication into the empty folder ``root`` (no checks, no swap)."""
+    from . import _feed, _site
+
+    latest = root / "latest"
+    rows = {}
+    for i, name in enumerate(DATASET_NAMES):
+        try:
+            write_dataset(frames[name], latest, name, formats=FORMATS)
+        except (ValueError, TypeError) as exc:
+            raise PublishError(f"cannot write dataset {name}: {exc}") from exc
+        rows[name] = len(frames[name])
+        if i == 0:
+            _crash_point("writing")
+    datasets = [DATASETS[n] for n in DATASET_NAMES]
+    (root / "schema").mkdir()
+    for ds in datasets:
+        (root / "schema" / f"{ds.name}.schema.json").write_bytes(json_bytes(json_schema(ds)))
+    desc = descriptor(root, datasets, rows, revision)
+    (root / "datapackage.json").write_bytes(json_bytes(desc))
+    history = frames["changes"]
+    site = str(site_url) if site_url else None
+    (root / "changes.atom").write_bytes(_feed.atom(history, revision, site_url=site))
+    (root / "changes.md").write_bytes(_feed.changelog(history).encode("utf-8"))
+    (root / "index.html").write_bytes(_site.render(frames, history, revision, desc))
+
+
+def revision_info(frames: dict[str, pd.DataFrame], meta: dict[str, Any]) -> dict[str, Any]:
+    """The revision being published: the page dataset's facts, completed from the snapshot meta."""
+    from ._io import records
+
+    page_rows = records(frames["page"], DATASETS["page"]) if "page" in frames else []
+    page = page_rows[0] if page_rows else {}
+    info = {k: page.get(k) if page.get(k) is not None else meta.get(k) for k in _REVISION_KEYS}
+    sha = info.get("sha256")
+    info["id"] = meta.get("id") or (str(sha)[:16] if sha else None)
+    return info
+
+
+def empty_changes() -> pd.DataFrame:
+    from .diff import empty
+
+    return empty()
+
+
+def recover(output: Path) -> list[str]:
+    """Clean up after a killed publish (the next publish also does this first)."""
+    output = Path(output).absolute()
+    if not output.parent.exists():
+        return []
+    with _swap.locked(output.parent):
+        return _swap.recover(output)
+
+
+def _swap_exchange() -> bool:
+    # SUPPORTMATRIX_PUBLISH_NO_EXCHANGE=1 forces the two-rename swap (tests cover both paths)
+    return os.environ.get("SUPPORTMATRIX_PUBLISH_NO_EXCHANGE") != "1"
+
+
+def _crash_point(step: str) -> None:
+    if os.environ.get(CRASH_ENV) == step:
+        os._exit(9)

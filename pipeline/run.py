@@ -16,7 +16,7 @@ from . import fetch as fetching
 from ._clock import utc_now
 from .build import Revision, build
 from .errors import AlertError, FetchError, OfflineError, PipelineError, UsageError
-from .publish import publish_latest
+from .publish import publish
 from .snapshots import Snapshot, SnapshotStore
 
 
@@ -76,9 +76,10 @@ def _run(opts: RunOptions, result: RunResult) -> RunResult:
     revision = build(fetched.body, fetched)
     # 3. save outputs
     snapshot = store.store(page=fetched.body, meta=snapshot_meta(revision, fetched), frames=revision.frames)
-    publish_latest(revision.frames, opts.output)
+    history = store.changes()
+    publish(opts.output, revision.frames, history, snapshot.meta)
     result.snapshot_id = snapshot.id
-    result.say(f"published: snapshot {snapshot.id} ({_summary(revision)}) to {opts.output / 'latest'}")
+    result.say(f"published: snapshot {snapshot.id} ({_summary(revision)}) to {opts.output}")
     return result
 
 

@@ -1,0 +1,109 @@
+"""The Atom feed of changes (one entry per run that found changes) and the markdown changelog.
+
+Deterministic: entry ids are tag: URIs made from revision ids, every time in
+the feed comes from the history (``detected_at``), and the feed's ``updated``
+is the newest entry's, so an unchanged history publishes the same bytes.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from . import __version__, summary
+from .errors import PublishError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+TAG = "tag:supportmatrix,2025:"  # RFC 4151; "supportmatrix" is a (single-label) DNS name, the date fixed forever
+FEED_ID = TAG + "defender-for-containers/changes"
+
+
+def runs(history: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
+    """(detected_at, new_revision, its changes) per run, newest first."""
+    if history.empty:
+        return []
+    out = [
+        (str(detected), str(revision), group.reset_index(drop=True))
+        for (detected, revision), group in history.groupby(["detected_at", "new_revision"], sort=True)
+    ]
+    return out[::-1]
+
+
+def parse_time(text: str) -> datetime:
+    """ISO-8601 (date or date-time, ``Z`` allowed) as an aware UTC datetime."""
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise PublishError(f"changes: {text!r} is not an ISO-8601 time") from exc
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def entry_id(new_revision: str) -> str:
+    return f"{TAG}defender-for-containers/revision/{new_revision}"
+
+
+def title(changes: pd.DataFrame) -> str:
+    return summary.title(changes)
+
+
+def atom(history: pd.DataFrame, revision: dict[str, Any], *, site_url: str | None = None) -> bytes:
+    from feedgen.feed import FeedGenerator
+
+    page_url = safe_url(revision.get("canonical_url"))
+    fg = FeedGenerator()
+    fg.id(FEED_ID)
+    fg.title("Defender for Containers support matrix: changes")
+    fg.subtitle("Typed support changes detected in the Microsoft Learn support matrix page.")
+    fg.author({"name": "supportmatrix"})
+    fg.generator("supportmatrix", version=__version__)
+    fg.language("en")
+    if site_url:
+        fg.link(href=site_url.rstrip("/") + "/changes.atom", rel="self", type="application/atom+xml")
+        fg.link(href=site_url.rstrip("/") + "/", rel="alternate", type="text/html")
+    elif page_url:
+        fg.link(href=page_url, rel="alternate", type="text/html")
+    entries = runs(history)
+    for detected_at, new_revision, changes in entries:
+        first = changes.iloc[0]
+        entry = fg.add_entry(order="append")
+        entry.id(entry_id(new_revision))
+        entry.title(title(changes))
+        entry.updated(parse_time(detected_at))
+        entry.published(parse_time(detected_at))
+        if page_url:
+            entry.link(href=page_url, rel="alternate", type="text/html")
+        entry.content(_entry_html(changes, first, page_url), type="html")
+    newest = entries[0][0] if entries else str(revision.get("fetched_at") or "1970-01-01T00:00:00Z")
+    fg.updated(parse_time(newest))
+    return bytes(fg.atom_str(pretty=True))
+
+
+def _entry_html(changes: pd.DataFrame, first: pd.Series, page_url: str | None) -> str:
+    from markupsafe import escape
+
+    old_date, new_date = first.get("old_ms_date"), first.get("new_ms_date")
+    items = "".join(
+        f"<p><b>{escape(g.environment)}: {escape(g.label)}</b></p><ul>"
+        + "".join(f"<li>{escape(c['summary'])}</li>" for c in g.changes)
+        + "</ul>"
+        for g in summary.group(changes)
+    )
+    dates = f"Page date {escape(_text(old_date))} → {escape(_text(new_date))}. " if new_date else ""
+    link = f'<a href="{escape(page_url)}">Read the support matrix on Microsoft Learn</a>.' if page_url else ""
+    return f"<p>{dates}{link}</p>{items}"
+
+
+def _text(value: object) -> str:
+    return "?" if value is None or value != value else str(value)  # NaN != NaN
+
+
+def safe_url(value: object) -> str | None:
+    """Only http(s) URLs from the page become links (a ``javascript:`` canonical would be script)."""
+    text = str(value) if isinstance(value, str) else ""
+    return text if text.startswith(("https://", "http://")) else None
+
+
+def changelog(history: pd.DataFrame) -> str:
+    return summary.changelog_markdown(history)

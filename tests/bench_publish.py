@@ -1,0 +1,56 @@
+"""`make bench` figures for publishing: one revision in-process, and the whole offline run in subprocesses."""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "tests" / "fixtures" / "learn_sample.html"
+
+
+def _publish_seconds(repeat: int = 5) -> float:
+    from pipeline.publish import publish
+
+    from .publish_support import meta, sample_changes, sample_frames
+
+    frames, history = sample_frames(), sample_changes()
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "output"
+        publish(out, frames, history, meta(frames))  # warm-up: lazy imports, template compile
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            publish(out, frames, history, meta(frames))
+            times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _run_seconds(snapshots: Path, output: Path) -> float:
+    cmd = [sys.executable, "-m", "pipeline", "run", "--source", str(SAMPLE)]
+    cmd += ["--snapshots", str(snapshots), "--output", str(output)]
+    start = time.perf_counter()
+    subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def bench_publish() -> dict[str, float | str]:
+    publish_s = _publish_seconds()
+    with tempfile.TemporaryDirectory() as tmp:
+        snapshots, output = Path(tmp) / "snapshots", Path(tmp) / "output"
+        first = _run_seconds(snapshots, output)
+        second = _run_seconds(snapshots, output)
+    return {
+        "publish one revision, median s": round(publish_s, 3),
+        "offline run, first (publishes) s (target <= 3)": round(first, 2),
+        "offline run, unchanged second s": round(second, 2),
+    }
+
+
+if __name__ == "__main__":
+    for key, value in bench_publish().items():
+        print(f"{key}: {value}")
