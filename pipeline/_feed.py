@@ -7,6 +7,7 @@ is the newest entry's, so an unchanged history publishes the same bytes.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +41,14 @@ def parse_time(text: str) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(value: object) -> str:
+    """``value`` as text XML 1.0 can carry: a stray control character in the page must not break the feed or page."""
+    return _NOT_XML.sub("", str(value))
+
+
 def entry_id(new_revision: str) -> str:
     return f"{TAG}defender-for-containers/revision/{new_revision}"
 
@@ -69,7 +78,7 @@ def atom(history: pd.DataFrame, revision: dict[str, Any], *, site_url: str | Non
         first = changes.iloc[0]
         entry = fg.add_entry(order="append")
         entry.id(entry_id(new_revision))
-        entry.title(title(changes))
+        entry.title(xml_text(title(changes)))
         entry.updated(parse_time(detected_at))
         entry.published(parse_time(detected_at))
         if page_url:
@@ -92,7 +101,7 @@ def _entry_html(changes: pd.DataFrame, first: pd.Series, page_url: str | None) -
     )
     dates = f"Page date {escape(_text(old_date))} → {escape(_text(new_date))}. " if new_date else ""
     link = f'<a href="{escape(page_url)}">Read the support matrix on Microsoft Learn</a>.' if page_url else ""
-    return f"<p>{dates}{link}</p>{items}"
+    return xml_text(f"<p>{dates}{link}</p>{items}")
 
 
 def _text(value: object) -> str:

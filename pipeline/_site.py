@@ -202,7 +202,7 @@ def render(
 ) -> bytes:
     import jinja2
 
-    from ._feed import safe_url
+    from ._feed import safe_url, xml_text
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -211,6 +211,7 @@ def render(
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=lambda v: xml_text(v) if isinstance(v, str) else v,
     )
     page_notes = [n for n in _rows(frames, "notes") if n["section"] is None]
     html = env.get_template("index.html.j2").render(

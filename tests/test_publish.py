@@ -268,6 +268,8 @@ def test_page_text_cannot_inject_markup(tmp_path: Path) -> None:
     history = sample_changes()
     history.loc[0, "summary"] = "<script>alert(3)</script> went GA"
     frames["page"] = frames["page"].assign(canonical_url="javascript:alert(4)")
+    frames["notes"] = frames["notes"].assign(text=frames["notes"]["text"] + "\x0c\x01")  # not XML 1.0 text
+    history.loc[1, "summary"] += "\x01"
     out = tmp_path / "output"
     publishing.publish(out, frames, history, meta(frames))
     root = _html(out)
