@@ -363,3 +363,27 @@ def test_revision_info_prefers_the_page_dataset(frames: dict[str, pd.DataFrame])
     assert info["id"] == "abc"
     assert info["ms_date"] == frames["page"]["ms_date"].iloc[0]
     assert re.fullmatch(r"[0-9a-f]{64}", info["sha256"])
+
+
+def test_a_real_diff_of_a_revised_page_reaches_the_feed_and_the_timeline(tmp_path: Path, frames: dict) -> None:
+    from pipeline.diff import diff
+
+    text = sample_body().decode("utf-8")
+    old_row = "<td>Malware detection</td>\n<td>Detection of malware</td>\n<td>AKS nodes</td>\n<td>Preview</td>"
+    assert old_row in text
+    revised = text.replace(old_row, old_row.replace("<td>Preview</td>", "<td>GA</td>"))
+    new = sample_frames(revised.replace("2025-03-30T00:00:00Z", "2025-04-02T00:00:00Z").encode("utf-8"))
+    changes = diff(frames, new, meta(frames), meta(new))
+    assert list(changes["kind"]) == ["promoted"]
+    out = tmp_path / "output"
+    publishing.publish(out, new, changes, meta(new))
+    feed = etree.fromstring((out / "changes.atom").read_bytes())
+    (entry,) = feed.findall(f"{ATOM}entry")
+    assert entry.findtext(f"{ATOM}id").endswith(meta(new)["id"])
+    assert "1 promoted" in entry.findtext(f"{ATOM}title")
+    summary = changes["summary"].iloc[0]
+    assert "Malware detection" in summary
+    assert summary in etree.fromstring(entry.findtext(f"{ATOM}content"), etree.HTMLParser()).xpath("string()")
+    runs = _html(out).findall(".//div[@class='run']")
+    assert len(runs) == 1 and summary in " ".join("".join(runs[0].itertext()).split())
+    assert summary in (out / "changes.md").read_text(encoding="utf-8")
