@@ -109,6 +109,46 @@ def _norm(text: str) -> str:
     return s.casefold()
 
 
+_WORD = re.compile(r"[^\W_]+")
+
+
+def loose(text: Any) -> str:
+    """A heading's words only: "Language specific packages (Preview) Only Supported for Linux
+    images" and "... (Preview) (Only supported for Linux images)" are the same heading."""
+    return " ".join(_WORD.findall(norm(text)))
+
+
+def rescope(
+    removed: list[Row],
+    added: list[Row],
+    before: list[Row],
+    after: list[Row],
+    key: Callable[[Row], Hashable],
+    scoped: Callable[[Row], bool],
+) -> tuple[list[tuple[Row, Row, int]], list[Row], list[Row]]:
+    """Pair rows that lost or gained their environment: an unscoped row (it applies to every
+    environment) matches each scoped row with the same ``key`` on the other side, and an unscoped
+    row whose key is still present on the other side is neither removed nor added."""
+    old_any = {key(r): r for r in before if not scoped(r)}
+    new_any = {key(r): r for r in after if not scoped(r)}
+    old_keys, new_keys = {key(r) for r in before}, {key(r) for r in after}
+    pairs: list[tuple[Row, Row, int]] = []
+    still_added, still_removed = [], []
+    for r in added:
+        o = old_any.get(key(r)) if scoped(r) else None
+        if o is not None:
+            pairs.append((o, r, 0))
+        elif scoped(r) or key(r) not in old_keys:
+            still_added.append(r)
+    for r in removed:
+        n = new_any.get(key(r)) if scoped(r) else None
+        if n is not None:
+            pairs.append((r, n, 0))
+        elif scoped(r) or key(r) not in new_keys:
+            still_removed.append(r)
+    return pairs, still_removed, still_added
+
+
 def norm_set(values: Iterable[Any]) -> frozenset[str]:
     return frozenset(n for n in (norm(v) for v in values) if n)
 

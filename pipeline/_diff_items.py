@@ -8,7 +8,21 @@ from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any
 
 from . import _diff_versions as versions
-from ._diff_common import HIGH, LOW, MEDIUM, Change, Row, as_list, derived, match, norm, quote, rows
+from ._diff_common import (
+    HIGH,
+    LOW,
+    MEDIUM,
+    Change,
+    Row,
+    as_list,
+    derived,
+    loose,
+    match,
+    norm,
+    quote,
+    rescope,
+    rows,
+)
 from .normalise.footnotes import is_unresolved
 
 if TYPE_CHECKING:
@@ -28,6 +42,7 @@ OS_COLUMNS = (
     "raw",
 )
 NOTE_COLUMNS = ("kind", "text", "section", "tab")
+_HEADINGS = ("section", "subheading", "aspect")  # compared by their words only
 
 
 def _unsupported(status: Any) -> bool:
@@ -50,16 +65,20 @@ def item_changes(old: dict[str, pd.DataFrame], new: dict[str, pd.DataFrame]) -> 
         return []
 
     def k(*cols: str) -> Callable[[Row], Hashable]:
-        return lambda r: tuple(norm(r[c]) for c in cols)
+        return lambda r: tuple(loose(r[c]) if c in _HEADINGS else norm(r[c]) for c in cols)
 
     levels = [
         k("environment", "section", "subheading", "aspect", "status", "item"),
-        # the same bullet under a moved or retitled heading: not a support change
+        # the same bullet under a moved or retitled heading or aspect: not a support change
         k("environment", "aspect", "status", "item"),
+        k("environment", "status", "item"),
+        # the same bullet under another status: moved
         k("environment", "section", "subheading", "aspect", "item"),
         k("environment", "aspect", "item"),
     ]
     pairs, removed, added = match(before, after, levels)
+    more, removed, added = _rescoped_items(removed, added, before, after)
+    pairs += more
     out: list[Change] = []
     for o, n, _ in pairs:
         if norm(o["status"]) != norm(n["status"]):
@@ -87,6 +106,18 @@ def item_changes(old: dict[str, pd.DataFrame], new: dict[str, pd.DataFrame]) -> 
             text = f"{quote(r['item'])} is now listed as {r['status']} under {_where(r)}."
             out.append(_item("added", r, None, r["status"], text, MEDIUM))
     return out
+
+
+def _rescoped_items(
+    removed: list[Row], added: list[Row], before: list[Row], after: list[Row]
+) -> tuple[list[tuple[Row, Row, int]], list[Row], list[Row]]:
+    """A bullet in a list for every environment (no environment) and the same bullet now in some
+    environments' lists (or the reverse) is the same bullet."""
+
+    def key(r: Row) -> tuple[str, str, str]:
+        return (loose(r["aspect"]), norm(r["status"]), norm(r["item"]))
+
+    return rescope(removed, added, before, after, key, lambda r: bool(norm(r["environment"])))
 
 
 def _os_lines(frames: dict[str, pd.DataFrame]) -> set[tuple[str, str]]:
@@ -194,7 +225,7 @@ def _os_groups(items: list[Row]) -> list[Row]:
                 "environment": first["environment"],
                 "name": first["name"],
                 "context_n": context_n,
-                "aspect_n": context_n.rsplit(" / ", 1)[-1],
+                "aspect_n": loose(context_n.rsplit(" / ", 1)[-1]),
                 "env_n": env_n,
                 "name_n": name_n,
                 "cov": versions.coverage(group),
@@ -210,28 +241,7 @@ def _rescoped(
 ) -> tuple[list[tuple[Row, Row, int]], list[Row], list[Row]]:
     """A list that named no environment (it applies to all) and the same list now repeated in
     some environments' tabs (or the reverse) are the same list: compare, do not add or remove."""
-
-    def key(g: Row) -> tuple[str, str]:
-        return (g["aspect_n"], g["name_n"])
-
-    old_any = {key(g): g for g in before if not g["env_n"]}
-    new_any = {key(g): g for g in after if not g["env_n"]}
-    old_keys, new_keys = {key(g) for g in before}, {key(g) for g in after}
-    pairs: list[tuple[Row, Row, int]] = []
-    still_added, still_removed = [], []
-    for g in added:
-        o = old_any.get(key(g)) if g["env_n"] else None
-        if o is not None:
-            pairs.append((o, g, 0))
-        elif g["env_n"] or key(g) not in old_keys:
-            still_added.append(g)
-    for g in removed:
-        n = new_any.get(key(g)) if g["env_n"] else None
-        if n is not None:
-            pairs.append((g, n, 0))
-        elif g["env_n"] or key(g) not in new_keys:
-            still_removed.append(g)
-    return pairs, still_removed, still_added
+    return rescope(removed, added, before, after, lambda g: (g["aspect_n"], g["name_n"]), lambda g: bool(g["env_n"]))
 
 
 def _context(g: Row) -> str:
@@ -286,20 +296,34 @@ def note_changes(old: dict[str, pd.DataFrame], new: dict[str, pd.DataFrame]) -> 
     out: list[Change] = []
     for o, n, _ in pairs:
         if norm(o["kind"]) != norm(n["kind"]):
-            text = f"A {o['kind']} became a {n['kind']}: {quote(n['text'])}."
+            text = f"{_box(o['kind']).capitalize()} became {_box(n['kind'])}: {quote(n['text'])}."
             out.append(_note("changed", n, "kind", o["kind"], n["kind"], text))
     for o, n in _reworded(removed, added):
         removed.remove(o)
         added.remove(n)
-        text = f"A {n['kind']}{_scope(n)} changed from {quote(o['text'])} to {quote(n['text'])}."
+        text = f"{_box(n['kind']).capitalize()}{_scope(n)} changed from {quote(o['text'])} to {quote(n['text'])}."
         out.append(_note("changed", n, "text", o["text"], n["text"], text))
     for r in removed:
         out.append(
-            _note("removed", r, "text", r["text"], None, f"A {r['kind']}{_scope(r)} was removed: {quote(r['text'])}.")
+            _note(
+                "removed",
+                r,
+                "text",
+                r["text"],
+                None,
+                f"{_box(r['kind']).capitalize()}{_scope(r)} was removed: {quote(r['text'])}.",
+            )
         )
     for r in added:
         out.append(
-            _note("added", r, "text", None, r["text"], f"A {r['kind']}{_scope(r)} was added: {quote(r['text'])}.")
+            _note(
+                "added",
+                r,
+                "text",
+                None,
+                r["text"],
+                f"{_box(r['kind']).capitalize()}{_scope(r)} was added: {quote(r['text'])}.",
+            )
         )
     return out
 
@@ -327,6 +351,20 @@ def _with_environment(items: list[Row], frames: dict[str, pd.DataFrame]) -> None
     for r in items:
         r["environment"] = labels.get(norm(r["tab"])) or labels.get(norm(r["section"]))
         r["env_n"] = norm(r["environment"]) if r["environment"] else f"tab:{norm(r['tab'])}"
+
+
+_BOXES = {
+    "NOTE": "a note",
+    "TIP": "a tip",
+    "CAUTION": "a caution",
+    "WARNING": "a warning",
+    "IMPORTANT": "an important note",
+}
+
+
+def _box(kind: Any) -> str:
+    """How a reader names the alert box: "a note", "an important note"."""
+    return _BOXES.get(str(kind).upper(), f"a {str(kind).lower()} box")
 
 
 def _scope(r: Row) -> str:

@@ -315,10 +315,12 @@ def _by_feature(items: list[Row]) -> dict[str, Row]:
         for col in (*_LIST_FIELDS, "footnotes"):
             folded[col] = _distinct(v for r in group for v in as_list(r[col]))
         extras: dict[str, list[str]] = defaultdict(list)
+        labels: dict[str, str] = {}
         for r in group:
-            for header, value in _extra(r["extra"]).items():
+            for header, (label, value) in _extra(r["extra"]).items():
                 extras[header].append(value)
-        folded["extra"] = {h: _distinct(v) for h, v in extras.items()}
+                labels.setdefault(header, label)
+        folded["extra"] = {h: (labels[h], _distinct(v)) for h, v in extras.items()}
         out[key] = folded
     return out
 
@@ -333,7 +335,13 @@ def _distinct(values: Any) -> list[str]:
     return [v for k, v in seen.items() if k]
 
 
-def _extra(value: Any) -> dict[str, str]:
+# raw copies of mapped columns the normaliser keeps in extra (a bare "Release state", a plan
+# qualifier): their change is already reported from the mapped column
+_MAPPED = re.compile(r"release state$|^(plans?|pricing tiers?)$")
+
+
+def _extra(value: Any) -> dict[str, tuple[str, str]]:
+    """{normalised header: (header, value)} of the extra columns that are not mapped elsewhere."""
     value = plain(value)
     if not value:
         return {}
@@ -343,7 +351,11 @@ def _extra(value: Any) -> dict[str, str]:
         return {}
     if not isinstance(data, dict):
         return {}
-    return {norm(k): str(v) for k, v in data.items() if v not in (None, "") and norm(k)}
+    return {
+        norm(k): (str(k), str(v))
+        for k, v in data.items()
+        if v not in (None, "") and norm(k) and not _MAPPED.search(norm(k))
+    }
 
 
 def _attribute_changes(o: Row, n: Row) -> list[Change]:
@@ -358,9 +370,9 @@ def _attribute_changes(o: Row, n: Row) -> list[Change]:
     # extra columns (Sensor, Agentless/Agent-based, ...) only where the header is in both revisions:
     # a renamed header is not a change of support
     for header in sorted(o["extra"].keys() & n["extra"].keys()):
-        a, b = o["extra"][header], n["extra"][header]
+        (_, a), (label, b) = o["extra"][header], n["extra"][header]
         if norm_set(a) != norm_set(b):
-            out.append(_attribute(n, header, a, b, LOW))
+            out.append(_attribute(n, label, a, b, LOW))
     return out
 
 

@@ -245,7 +245,7 @@ def test_extra_columns_compare_only_under_the_same_header() -> None:
     assert run({"features": old}, {"features": renamed}).empty
     changed = [feature("F", extra=json.dumps({"Agent": "Yes"}))]
     changes = run({"features": old}, {"features": changed})
-    assert list(changes["field"]) == ["agent"] and list(changes["kind"]) == ["attribute_changed"]
+    assert list(changes["field"]) == ["Agent"] and list(changes["kind"]) == ["attribute_changed"]
 
 
 def test_footnote_change_is_attached_to_every_feature_citing_it() -> None:
@@ -568,3 +568,12 @@ def test_prepared_frames_give_the_same_changes() -> None:
     back = diff(new, old, NEW_META, OLD_META)
     assert list(first["change_id"]) == list(again["change_id"]) and len(first) == 3
     assert sorted(back["kind"]) == ["demoted"] * 3
+
+
+def test_raw_copies_of_mapped_columns_in_extra_are_not_reported_twice() -> None:
+    old_fs = [support("F", "AKS", "Any", "Preview")]
+    new_fs = [support("F", "AKS", "Any", "GA")]
+    old_f = [feature("F", extra=json.dumps({"Release state": "Preview", "Pricing tier": "Free (preview)"}))]
+    new_f = [feature("F", extra=json.dumps({"Release state": "GA", "Pricing tier": "Free"}))]
+    changes = run({"feature_support": old_fs, "features": old_f}, {"feature_support": new_fs, "features": new_f})
+    assert list(changes["kind"]) == ["promoted"]
