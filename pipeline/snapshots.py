@@ -124,8 +124,18 @@ class SnapshotStore:
         return [self._snapshot(e) for e in self.entries() if e.get("status", GOOD) == GOOD]
 
     def latest_good(self) -> Snapshot | None:
-        good = self.good()
-        return good[-1] if good else None
+        """The good snapshot seen most recently: the page as it is now, even when it went back
+        to an earlier version (that snapshot is stored once, and seen again)."""
+        entries = [e for e in self.entries() if e.get("status", GOOD) == GOOD]
+        if not entries:
+            return None
+        checked = self.last_checked()
+        position = {e["id"]: i for i, e in enumerate(entries)}
+        newest = max(
+            entries,
+            key=lambda e: (max(checked.get(e["id"], ""), str(e.get("fetched_at") or "")), position[e["id"]]),
+        )
+        return self._snapshot(newest)
 
     def find(self, sha256: str) -> Snapshot | None:
         for entry in self.entries():
@@ -191,7 +201,8 @@ class SnapshotStore:
             existing = self.find(meta["sha256"])
             if existing is not None:
                 if status == GOOD and existing.status == QUARANTINED:
-                    return self._release(existing, validation)
+                    existing = self._release(existing, validation)
+                self._touch(existing.id, str(meta.get("fetched_at", "")))
                 return existing
             return self._write(page=page, meta=meta, frames=frames, validation=validation, status=status)
 
@@ -278,7 +289,8 @@ class SnapshotStore:
 
     def _touch(self, ident: str, checked_at: str) -> None:
         checked = self.last_checked()
-        checked[ident] = checked_at
+        # the latest sighting wins, also when an older revision is stored again (a backfill)
+        checked[ident] = max(checked.get(ident, ""), checked_at)
         atomic_write_bytes(self.root / LAST_CHECKED, json_bytes(checked))
 
     def append_changes(self, changes: pd.DataFrame) -> pd.DataFrame:

@@ -197,3 +197,17 @@ def test_append_nothing_still_writes_an_empty_history(tmp_path: Path) -> None:
     history = SnapshotStore(tmp_path).append_changes(empty())
     assert history.empty and (tmp_path / "changes.parquet").exists()
     assert json.loads((tmp_path / "changes.json").read_text(encoding="utf-8")) == []
+
+
+def test_a_page_that_goes_back_to_an_earlier_version_is_the_latest_again(tmp_path: Path) -> None:
+    store = SnapshotStore(tmp_path)
+    a = store_page(store, 1, "2025-01-01T00:00:00Z")
+    b = store_page(store, 2, "2025-02-01T00:00:00Z")
+    assert store.latest_good().id == b.id
+    again = store_page(store, 1, "2025-03-01T00:00:00Z")  # the page reverted to version 1
+    assert again.id == a.id and len(store.entries()) == 2
+    assert store.latest_good().id == a.id
+    assert store.listing()[0]["last_checked"] == "2025-03-01T00:00:00Z"
+    # an older sighting (a backfill storing history again) does not move it back
+    store_page(store, 2, "2024-12-01T00:00:00Z")
+    assert store.latest_good().id == a.id
