@@ -3,7 +3,8 @@
 1. load inputs: the previous good snapshot, then the page (conditional GET;
    offline falls back to the newest snapshot unless ``require_live``);
 2. process: extract + normalise (``build``);
-3. save outputs: snapshot, then ``output/latest``.
+3. save outputs: snapshot, the typed changes since the previous good snapshot
+   (appended to the history in snapshots/changes.parquet), then ``output/``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import fetch as fetching
 from ._clock import utc_now
@@ -18,6 +20,9 @@ from .build import Revision, build
 from .errors import AlertError, FetchError, OfflineError, PipelineError, UsageError
 from .publish import publish
 from .snapshots import Snapshot, SnapshotStore
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -76,11 +81,41 @@ def _run(opts: RunOptions, result: RunResult) -> RunResult:
     revision = build(fetched.body, fetched)
     # 3. save outputs
     snapshot = store.store(page=fetched.body, meta=snapshot_meta(revision, fetched), frames=revision.frames)
-    history = store.changes()
+    changes = support_changes(previous, revision, snapshot)
+    history = store.append_changes(changes)
     publish(opts.output, revision.frames, history, snapshot.meta)
     result.snapshot_id = snapshot.id
     result.say(f"published: snapshot {snapshot.id} ({_summary(revision)}) to {opts.output}")
+    result.say(_changes_line(changes, previous, snapshot))
     return result
+
+
+def support_changes(previous: Snapshot | None, revision: Revision, snapshot: Snapshot) -> pd.DataFrame:
+    """The typed changes since the previous good snapshot; none on the first run (the baseline)
+    or when the page is the previous one again.
+
+    The previous page is rebuilt from its raw bytes with today's extractor and normaliser, so
+    an improvement to either is never reported as a change of support."""
+    from .diff import diff, empty
+
+    if previous is None or previous.id == snapshot.id:
+        return empty()
+    try:
+        before = build(previous.page_bytes(), from_snapshot(previous)).frames
+    except PipelineError:
+        before = previous.frames()  # today's rules reject the old page: compare what was published
+    # detected now, also when the page went back to a version stored long ago
+    return diff(before, revision.frames, previous.meta, {**snapshot.meta, "fetched_at": revision.page["fetched_at"]})
+
+
+def _changes_line(changes: pd.DataFrame, previous: Snapshot | None, snapshot: Snapshot) -> str:
+    from .summary import title
+
+    if previous is None:
+        return f"baseline: first snapshot {snapshot.id}, no changes to report"
+    return f"{title(changes)} (snapshot {previous.id} -> {snapshot.id})"
+
+
 
 
 def _fetch_or_fall_back(
