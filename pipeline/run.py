@@ -116,8 +116,6 @@ def _changes_line(changes: pd.DataFrame, previous: Snapshot | None, snapshot: Sn
     return f"{title(changes)} (snapshot {previous.id} -> {snapshot.id})"
 
 
-
-
 def _fetch_or_fall_back(
     opts: RunOptions, store: SnapshotStore, previous: Snapshot | None, result: RunResult
 ) -> fetching.Fetched:
