@@ -10,8 +10,10 @@ and the alert say the same thing. Reading files and calling GitHub happen in
 
 Which run is "the latest": every run records when it saw a page
 (``last_checked.json``); the entry seen last is the page of the latest run.
-That run stored a *new* snapshot when the entry's ``fetched_at`` equals its
-last check, otherwise it saw an unchanged page.
+That run published a *new* revision when the entry was fetched at that check,
+or when ``output/latest/page.json`` shows it published then (a quarantined
+page released with ``--force`` keeps its first fetch time); otherwise it saw
+an unchanged page.
 """
 
 from __future__ import annotations
@@ -58,8 +60,9 @@ class RunReport:
     @property
     def forced(self) -> bool:
         """Published although validation failed (``run --force``)."""
-        validation = (self.snapshot or {}).get("validation") or {}
-        return self.status == NEW and validation.get("success") is False
+        snap = self.snapshot or {}
+        validation = snap.get("validation") or {}
+        return self.status == NEW and (snap.get("forced") is True or validation.get("success") is False)
 
     @property
     def validation_failed(self) -> bool:
@@ -73,24 +76,26 @@ def latest_run(
     last_checked: dict[str, str],
     history: pd.DataFrame | None,
     *,
+    published: dict[str, Any] | None = None,
     exit_code: int | None = None,
     site_url: str | None = None,
 ) -> RunReport:
-    """The latest run's outcome from the store's index, its check times and the change history."""
+    """The latest run's outcome from the store's index, its check times, the change history and the
+    published ``page`` row (``output/latest/page.json``, when there is one)."""
     common: dict[str, Any] = {"exit_code": exit_code, "site_url": site_url}
     if not entries:
         return RunReport(FAILED if exit_code else EMPTY, **common)
+    by_id = {e["id"]: e for e in entries}
+    # (when seen, index position): the most recently seen page is the latest run's; ties go to the newer entry
     order = {e["id"]: i for i, e in enumerate(entries)}
-    seen = [(t, order[i]) for i, t in last_checked.items() if i in order and t]
-    if seen:
-        checked_at, position = max(seen)
-    else:  # a store written before last_checked.json existed
-        position = len(entries) - 1
-        checked_at = str(entries[position].get("fetched_at") or "")
+    seen = sorted((t, order[i]) for i, t in last_checked.items() if i in by_id and t)
+    if not seen:  # a store written before last_checked.json existed
+        seen = [(str(e.get("fetched_at") or ""), i) for i, e in enumerate(entries)]
+    checked_at, position = seen[-1]
     entry = entries[position]
-    earlier_good = [e for e in entries[:position] if e.get("status", "good") == "good"]
-    previous = earlier_good[-1] if earlier_good else None
-    common.update(checked_at=checked_at or None, snapshot=entry, previous=previous)
+    # the good page seen before it (a page that reverts to an earlier version compares with the one it replaced)
+    earlier = [entries[i] for _, i in seen[:-1] if entries[i].get("status", "good") == "good" and i != position]
+    common.update(checked_at=checked_at or None, snapshot=entry, previous=earlier[-1] if earlier else None)
     if entry.get("status") == QUARANTINED:
         failed = [str(f) for f in (entry.get("validation") or {}).get("failed", [])]
         return RunReport(QUARANTINED, failed=failed, **common)
@@ -101,12 +106,23 @@ def latest_run(
         return RunReport(QUARANTINED, **common)
     if exit_code:
         return RunReport(FAILED, **common)
-    if str(entry.get("fetched_at") or "") != checked_at:
+    fetched_now = str(entry.get("fetched_at") or "") == checked_at
+    published_now = bool(published) and (published or {}).get("sha256") == entry.get("sha256")
+    published_now = published_now and (published or {}).get("fetched_at") == checked_at
+    if not (fetched_now or published_now):
         return RunReport(UNCHANGED, **common)
-    changes = None
-    if history is not None and len(history):
-        changes = history[history["new_revision"] == entry["id"]].reset_index(drop=True)
-    return RunReport(NEW, changes=changes, **common)
+    return RunReport(NEW, changes=_changes_of(history, entry["id"]), **common)
+
+
+def _changes_of(history: pd.DataFrame | None, ident: str) -> pd.DataFrame | None:
+    """The history rows of the run that (last) reached revision ``ident``: a revision the page reverts to
+    keeps the rows of its first visit too, with an older ``detected_at``."""
+    if history is None or not len(history):
+        return None
+    rows = history[history["new_revision"] == ident]
+    if len(rows) and rows["detected_at"].notna().any():
+        rows = rows[rows["detected_at"] == rows["detected_at"].max()]
+    return rows.reset_index(drop=True)
 
 
 # -- texts ------------------------------------------------------------------

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from pipeline.cli import main as cli
+from pipeline.errors import ValidationFailed
 from pipeline.run import RunOptions, run
-from pipeline.snapshots import GOOD, SnapshotStore
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "fixtures" / "learn_sample.html"
@@ -33,14 +34,13 @@ def edited_sample(tmp: Path) -> Path:
     return path
 
 
-def run_at(root: Path, source: Path, at: str) -> None:
-    run(RunOptions(source=str(source), snapshots=root / "snapshots", output=root / "output", fetched_at=at))
+def run_at(root: Path, source: Path, at: str, *, force: bool = False) -> None:
+    opts = RunOptions(source=str(source), snapshots=root / "snapshots", output=root / "output", fetched_at=at)
+    run(replace(opts, force=force))
 
 
 def build_stores(tmp: Path) -> dict[str, Path]:
     """Repositories (snapshots/ + output/) after: a baseline run, an unchanged re-run, a revised page."""
-    from pipeline.diff import diff
-
     baseline = tmp / "baseline"
     run_at(baseline, SAMPLE, T1)
     unchanged = tmp / "unchanged"
@@ -49,10 +49,6 @@ def build_stores(tmp: Path) -> dict[str, Path]:
     revised = tmp / "revised"
     shutil.copytree(unchanged, revised)
     run_at(revised, edited_sample(tmp), T3)
-    store = SnapshotStore(revised / "snapshots")
-    if not len(store.changes()):  # the recipe's diff step, until run.py does it itself
-        old, new = store.good()
-        store.append_changes(diff(old.frames(), new.frames(), old.meta, new.meta))
     return {"baseline": baseline, "unchanged": unchanged, "revised": revised}
 
 
@@ -69,28 +65,19 @@ def outputs(text: str) -> dict[str, str]:
     return dict(line.split("=", 1) for line in lines)
 
 
-def store_revised(root: Path, tmp: Path, *, failed: list[str], status: str = GOOD) -> None:
-    """Store the revised page as a run that validated it to ``failed`` would (quarantined, or forced)."""
-    from pipeline.build import build
-    from pipeline.fetch import fetch
-    from pipeline.run import snapshot_meta
-
-    fetched = fetch(str(edited_sample(tmp)), fetched_at=T2)
-    revision = build(fetched.body, fetched)
-    SnapshotStore(root / "snapshots").store(
-        page=fetched.body,
-        meta=snapshot_meta(revision, fetched),
-        frames=revision.frames,
-        validation={"success": not failed, "failed": failed},
-        status=status,
-    )
+def broken_sample(tmp: Path) -> Path:
+    """A revision whose states all read "Banana": it extracts, and fails validation (unknown states)."""
+    text = SAMPLE.read_text(encoding="utf-8").replace("<td>GA</td>", "<td>Banana</td>")
+    path = tmp / "broken.html"
+    path.write_text(text.replace("2025-03-30", "2025-04-05"), encoding="utf-8")
+    return path
 
 
 def quarantined_copy(baseline: Path, tmp: Path) -> Path:
-    """The baseline repository after a run whose revised page failed validation (kept in quarantine)."""
-    from pipeline.snapshots import QUARANTINED
-
+    """The baseline repository after a run that quarantined a page failing validation (exit code 5)."""
     root = tmp / "repo"
     shutil.copytree(baseline, root)
-    store_revised(root, tmp, failed=["features_not_empty", "states_known"], status=QUARANTINED)
+    with pytest.raises(ValidationFailed) as failure:
+        run_at(root, broken_sample(tmp), T2)
+    assert failure.value.exit_code == 5 and failure.value.failed
     return root

@@ -100,7 +100,8 @@ def test_issue_gets_a_comment_when_one_is_open(quarantined: Path, capsys: pytest
     assert out.strip() == "commented on issue #12"
     comment = calls(state)[-1]
     assert comment["args"] == ["issue", "comment", "12", "--body-file", "-"]
-    assert "- `states_known`" in comment["stdin"]
+    failed = SnapshotStore(quarantined / "snapshots").entries()[-1]["validation"]["failed"]
+    assert failed and all(f"- `{name}`" in comment["stdin"] for name in failed)
     assert not any(c["args"][:2] == ["issue", "create"] for c in calls(state))
 
 

@@ -13,14 +13,16 @@ from pipeline import report as texts
 from pipeline.commands.report import load
 from pipeline.snapshots import SnapshotStore
 from tests.report_support import (
+    SAMPLE,
     T2,
+    T3,
+    broken_sample,
     build_stores,
     edited_sample,
     outputs,
     quarantined_copy,
     report_cli,
     run_at,
-    store_revised,
 )
 
 
@@ -128,18 +130,23 @@ def quarantined(stores: dict[str, Path], tmp_path: Path) -> Path:
 
 
 def test_validation_failure(quarantined: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    held = SnapshotStore(quarantined / "snapshots").entries()[-1]
+    assert held["status"] == "quarantined"
+    failed = held["validation"]["failed"]
+    assert failed
     out = outputs(report_cli(capsys, quarantined, "outputs", "--exit-code", "5"))
     assert (out["status"], out["validation_failed"], out["changed"]) == ("quarantined", "true", "false")
+    assert out["snapshot"] == held["id"]
     # the index alone says so too (a run that was not told its exit code)
     assert outputs(report_cli(capsys, quarantined, "outputs"))["validation_failed"] == "true"
     message = report_cli(capsys, quarantined, "commit-message", "--exit-code", "5")
     assert message.startswith("Refresh: the page failed validation and was quarantined")
-    assert "features_not_empty, states_known" in message
+    assert f"Failed expectations: {', '.join(failed)}." in message
     body = report_cli(capsys, quarantined, "health-body", "--exit-code", "5")
-    assert "- `features_not_empty`\n- `states_known`" in body
-    assert "nothing was published" in body and "ms.date 2025-04-02" in body and "ms.date 2025-03-30" in body
+    assert "\n".join(f"- `{name}`" for name in failed) in body
+    assert "nothing was published" in body and "ms.date 2025-04-05" in body and "ms.date 2025-03-30" in body
     step = report_cli(capsys, quarantined, "step-summary", "--exit-code", "5")
-    assert "### Failed expectations" in step and "- `states_known`" in step
+    assert "### Failed expectations" in step and f"- `{failed[-1]}`" in step
 
 
 def test_validation_failure_known_only_from_the_exit_code(stores: dict[str, Path]) -> None:
@@ -152,14 +159,32 @@ def test_validation_failure_known_only_from_the_exit_code(stores: dict[str, Path
     assert texts.outputs(report).splitlines()[-2:] == ["snapshot=", "tag="]
 
 
-def test_forced_publication_is_said_loudly(stores: dict[str, Path], tmp_path: Path) -> None:
-    root = tmp_path / "repo"
-    shutil.copytree(stores["baseline"], root)
-    store_revised(root, tmp_path, failed=["states_known"])  # good although it failed: run --force
-    report = load(root / "snapshots", exit_code=0)
-    assert report.forced and not report.validation_failed
-    assert "Published with --force although validation failed: states_known" in texts.commit_message(report)
+def test_forced_publication_is_said_loudly(quarantined: Path, tmp_path: Path) -> None:
+    run_at(quarantined, broken_sample(tmp_path), T3, force=True)  # the same page, released from quarantine
+    store = SnapshotStore(quarantined / "snapshots")
+    entry = store.entries()[-1]
+    assert entry["status"] == "good" and entry["fetched_at"] == T2  # still its first fetch time
+    report = load(quarantined / "snapshots", quarantined / "output", exit_code=0)
+    assert (report.status, report.forced, report.validation_failed) == ("new", True, False)
+    assert report.changed and report.n_changes == int((store.changes()["new_revision"] == entry["id"]).sum())
+    failed = ", ".join(entry["validation"]["failed"])
+    assert f"Published with --force although validation failed: {failed}" in texts.commit_message(report)
     assert "**Published with `--force`**" in texts.step_summary(report)
+    # without output/ to show it was published at this check, the released page looks like an old one
+    assert load(quarantined / "snapshots", exit_code=0).status == "unchanged"
+
+
+def test_a_page_that_reverts_compares_with_the_page_it_replaced(stores: dict[str, Path], tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(stores["revised"], root)
+    run_at(root, SAMPLE, "2025-04-04T06:17:00Z")  # back to the first revision
+    store = SnapshotStore(root / "snapshots")
+    first, revised = store.entries()
+    report = load(root / "snapshots", root / "output")
+    assert (report.status, report.snapshot["id"], report.previous["id"]) == ("new", first["id"], revised["id"])
+    assert not report.baseline and report.changed
+    assert set(report.changes["detected_at"]) == {"2025-04-04T06:17:00Z"}
+    assert set(report.changes["old_revision"]) == {revised["id"]}
 
 
 def test_a_run_that_failed_otherwise(stores: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:

@@ -13,9 +13,10 @@ after the fact, and the same on a laptop as in the workflow.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..report import RunReport
@@ -66,7 +67,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     from .. import report as texts
 
-    report = load(args.snapshots, exit_code=args.exit_code, site_url=args.site_url or _pages_url())
+    report = load(args.snapshots, args.output, exit_code=args.exit_code, site_url=args.site_url or _pages_url())
     if args.what == "issue":
         return _issue(report, args)
     if args.what == "release":
@@ -86,15 +87,29 @@ def main(args: argparse.Namespace) -> int:
     return 0
 
 
-def load(snapshots: Path, *, exit_code: int | None = None, site_url: str | None = None) -> RunReport:
-    """The latest run's report from a snapshot store (index, check times, change history)."""
+def load(
+    snapshots: Path, output: Path | None = None, *, exit_code: int | None = None, site_url: str | None = None
+) -> RunReport:
+    """The latest run's report from a snapshot store (index, check times, change history) and output/."""
     from ..report import latest_run
     from ..snapshots import SnapshotStore
 
     store = SnapshotStore(snapshots)
     entries = store.entries()
     history = store.changes() if entries else None
-    return latest_run(entries, store.last_checked(), history, exit_code=exit_code, site_url=site_url)
+    published = _published_page(output) if output is not None else None
+    return latest_run(
+        entries, store.last_checked(), history, published=published, exit_code=exit_code, site_url=site_url
+    )
+
+
+def _published_page(output: Path) -> dict[str, Any] | None:
+    """The ``page`` row of output/latest (which revision is published, and from which fetch)."""
+    try:
+        rows = json.loads((output / "latest" / "page.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return rows[0] if isinstance(rows, list) and rows and isinstance(rows[0], dict) else None
 
 
 def _pages_url() -> str | None:
