@@ -44,10 +44,10 @@ bench: $(VENV)/.installed-dev
 # The scheduled workflow's git scraping: commit snapshots/ and output/ when the run changed them, with a
 # message saying what changed (RUN_STATUS = the run's exit code). Pushing is the workflow's job.
 commit-data: $(VENV)/.installed
-	git add -- snapshots output
+	$(if $(wildcard snapshots output),git add -- $(wildcard snapshots output))
 	if git diff --cached --quiet -- snapshots output; then echo "commit-data: nothing changed"; else \
 	  $(PY) -m pipeline report commit-message $(if $(RUN_STATUS),--exit-code $(RUN_STATUS)) >$(VENV)/commit-message.txt \
-	  && git commit -q -F $(VENV)/commit-message.txt -- snapshots output && git log -1 --format=%s; fi
+	  && git commit -q -F $(VENV)/commit-message.txt -- $(wildcard snapshots output) && git log -1 --format=%s; fi
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
