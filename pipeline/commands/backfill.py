@@ -1,0 +1,77 @@
+"""``supportmatrix backfill``: the change history since 2022, replayed from the article's git history."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from ..backfill import DEFAULT_PATHS
+
+    p = sub.add_parser(
+        "backfill",
+        help="replay the article's markdown history (local clones or the GitHub API) into snapshots and changes",
+        description=(
+            "Render every committed version of the article's markdown into the page Learn serves, then run "
+            "extract, normalise, validate, snapshot and diff on each, oldest first (provenance 'git')."
+        ),
+    )
+    p.add_argument(
+        "--git-repo",
+        dest="git_repos",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a local clone of a docs repository (repeat for each repository the file lived in)",
+    )
+    p.add_argument(
+        "--github",
+        action="append",
+        default=[],
+        metavar="OWNER/REPO",
+        help="read the history through the GitHub REST API instead (token from GITHUB_TOKEN; cached on disk)",
+    )
+    p.add_argument(
+        "--path",
+        dest="paths",
+        action="append",
+        metavar="FILE",
+        help=f"the file in the repository, repeatable (default: {' and '.join(DEFAULT_PATHS)})",
+    )
+    p.add_argument("--since", metavar="DATE", help="first commit date to replay (YYYY-MM-DD or ISO time)")
+    p.add_argument("--until", metavar="DATE", help="last commit date to replay (inclusive)")
+    p.add_argument("--snapshots", type=Path, default=Path("snapshots"), help="snapshot store (default: snapshots/)")
+    p.add_argument("--output", type=Path, help="also publish the newest revision and the history to this folder")
+    p.add_argument("--jobs", type=int, default=1, metavar="N", help="render and extract in N processes (default 1)")
+    p.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=Path(".cache/github"),
+        help="where --github keeps API responses (default: .cache/github/); delete it to list new commits",
+    )
+    p.add_argument("--no-progress", action="store_true", help="no progress bar (it only shows on a terminal anyway)")
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    from ..backfill import DEFAULT_PATHS, BackfillOptions, backfill
+    from ..errors import UsageError
+
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    opts = BackfillOptions(
+        git_repos=tuple(args.git_repos),
+        github=tuple(args.github),
+        paths=tuple(args.paths or DEFAULT_PATHS),
+        since=args.since,
+        until=args.until,
+        snapshots=args.snapshots,
+        output=args.output,
+        jobs=args.jobs,
+        cache_dir=args.cache_dir,
+        progress=False if args.no_progress else None,
+    )
+    backfill(opts)
+    return 0
