@@ -1,0 +1,154 @@
+"""Great Expectations, set up once per process: an ephemeral context, the committed suites, one batch each.
+
+Importing GX costs seconds, so nothing here runs until the first validation; the context, suites and
+batch definitions are then kept for the life of the process (a backfill validates hundreds of
+revisions with one setup). No GX files on disk, no analytics, no progress bars.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import os
+import pickle
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .report import SAMPLE, ExpectationResult
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+CACHE_SIZE = 512  # suite results kept per process, by the content of the frame they checked
+MAX_LISTED = 20  # distinct-value expectations list every unexpected value; keep the JSON small
+RESULT_FORMAT = {"result_format": "BASIC", "partial_unexpected_count": SAMPLE}
+_ENGINES: dict[Path, _Engine] = {}
+_LOCK = threading.Lock()
+
+
+def engine(directory: Path) -> _Engine:
+    """The process-wide engine for the suites in ``directory`` (built on first use)."""
+    key = directory.resolve()
+    with _LOCK:
+        if key not in _ENGINES:
+            from .suites import load_suites
+
+            _ENGINES[key] = _Engine(load_suites(key))
+        return _ENGINES[key]
+
+
+def import_gx() -> Any:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    import great_expectations as gx
+
+    return gx
+
+
+class _Engine:
+    def __init__(self, specs: dict[str, dict[str, Any]]) -> None:
+        gx = import_gx()
+        from great_expectations.core.expectation_suite import ExpectationSuite
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        self.context = gx.get_context(mode="ephemeral")
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        source = self.context.data_sources.add_pandas("supportmatrix")
+        self.suites: dict[str, Any] = {}
+        self.batches: dict[str, Any] = {}
+        self.order: dict[str, dict[str, int]] = {}
+        self.columns: dict[str, list[str]] = {}
+        self.cache: OrderedDict[tuple[str, str], list[ExpectationResult]] = OrderedDict()
+        for name, spec in specs.items():
+            self.columns[name] = _referenced(spec["expectations"])
+            suite = self.context.suites.add(ExpectationSuite(**copy.deepcopy(spec)))
+            self.suites[name] = suite
+            # GX returns results in its own order; report them in the suite file's order
+            self.order[name] = {str(e.id): i for i, e in enumerate(suite.expectations)}
+            asset = source.add_dataframe_asset(name)
+            self.batches[name] = asset.add_batch_definition_whole_dataframe("whole")
+
+    def run(self, name: str, frame: pd.DataFrame) -> list[ExpectationResult]:
+        # Only the columns the suite names (plus every row) reach GX: columns and types are the
+        # ``schema`` suite's job. Consecutive revisions mostly repeat a dataset unchanged, so results
+        # are cached by the content checked: a backfill then runs GX for what changed only.
+        present = [c for c in self.columns[name] if c in frame.columns]
+        view = frame[present or list(frame.columns[:1])]
+        key = (name, hashlib.sha256(pickle.dumps(view, protocol=5)).hexdigest())
+        with _LOCK:
+            if key in self.cache:
+                self.cache.move_to_end(key)
+                return list(self.cache[key])
+        # Batch.validate, not ValidationDefinition.run: the latter also stores every result in the
+        # context's in-memory store, which only grows during a backfill and costs time per run.
+        batch = self.batches[name].get_batch(batch_parameters={"dataframe": view})
+        outcome = batch.validate(self.suites[name], result_format=RESULT_FORMAT)
+        order = self.order[name]
+        ranked = sorted(outcome.results, key=lambda r: order.get(str(r.expectation_config.id), len(order)))
+        results = [_result(name, r) for r in ranked]
+        with _LOCK:
+            self.cache[key] = results
+            while len(self.cache) > CACHE_SIZE:
+                self.cache.popitem(last=False)
+        return list(results)
+
+    def clear_cache(self) -> None:
+        with _LOCK:
+            self.cache.clear()
+
+
+def _referenced(expectations: list[dict[str, Any]]) -> list[str]:
+    """The columns a suite's expectations name, in order of first mention."""
+    names: list[str] = []
+    for expectation in expectations:
+        kwargs = expectation["kwargs"]
+        for key in ("column", "column_A", "column_B"):
+            if kwargs.get(key):
+                names.append(str(kwargs[key]))
+        if expectation["type"] == "expect_compound_columns_to_be_unique":
+            names.extend(str(c) for c in kwargs["column_list"])
+    return list(dict.fromkeys(names))
+
+
+def _columns(type_: str, kwargs: dict[str, Any]) -> str | None:
+    if kwargs.get("column"):
+        return str(kwargs["column"])
+    if kwargs.get("column_A"):
+        return f"{kwargs['column_A']},{kwargs['column_B']}"
+    if type_ == "expect_compound_columns_to_be_unique":
+        return ",".join(kwargs["column_list"])
+    return None  # table-level: the column list would be noise in a name
+
+
+def _result(suite: str, r: Any) -> ExpectationResult:
+    config = r.expectation_config
+    kwargs = dict(config.kwargs)
+    found: dict[str, Any] = dict(r.result or {})
+    column = _columns(config.type, kwargs)
+    observed = found.get("observed_value")
+    unexpected = list(found.get("partial_unexpected_list") or [])
+    count = found.get("unexpected_count")
+    if "partial_missing_list" in found:  # "contain set": what is missing is the useful sample
+        unexpected = list(found["partial_missing_list"])
+        count = found.get("missing_count")
+    details = found.get("details") or {}
+    if not r.success and details.get("mismatched"):
+        unexpected = list(details["mismatched"])[:SAMPLE]
+    info = r.exception_info or {}
+    if isinstance(info, dict) and info.get("raised_exception"):
+        observed = f"error: {str(info.get('exception_message', '')).splitlines()[0][:200]}"
+    elif config.type == "expect_table_columns_to_match_ordered_list":
+        observed = None if r.success else observed
+    severity = getattr(config.severity, "value", config.severity) or "critical"
+    return ExpectationResult(
+        suite=suite,
+        expectation=config.type,
+        column=column,
+        success=bool(r.success),
+        severity=str(severity),
+        rule=str((config.meta or {}).get("rule", "")),
+        observed=observed,
+        unexpected=unexpected[:MAX_LISTED],
+        unexpected_count=int(count) if count is not None else None,
+    )

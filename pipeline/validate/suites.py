@@ -1,0 +1,319 @@
+"""The expectation suites, written once from this module to ``expectations/<suite>.json`` and loaded from there.
+
+Run ``python -m pipeline.validate.suites`` after changing a rule or a threshold and commit the JSON;
+the files are what reviewers read and what validation runs. One suite per published dataset, plus
+suites over small derived frames (see ``_derive``) for the cross-table rules: ``schema``,
+``revision``, ``sections``, ``version_ranges`` and ``drift`` (only with a previous good snapshot).
+
+Every expectation carries ``meta.rule`` (why it exists, in words) and a ``severity``: ``critical``
+fails validation, ``warning`` only flags.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..schema import DATASETS, PUBLISHED
+from . import thresholds
+from ._derive import storage_type
+
+SUITES_DIR = Path(__file__).resolve().parents[2] / "expectations"
+
+DATASET_SUITES = PUBLISHED
+DERIVED_SUITES = ("schema", "revision", "sections", "feature_tables", "version_ranges", "drift")
+SUITES = DATASET_SUITES + DERIVED_SUITES
+
+# -- vocabularies (the values normalise produces; see pipeline/normalise) -----------------------------
+STATES = ["GA", "Preview", "Not available", "Unknown"]
+ENVIRONMENTS = ["Azure", "AWS", "GCP", "Arc-enabled Kubernetes", "External registries"]
+PLATFORMS = ["Linux", "Windows", "Any"]
+
+# -- the page's identity ------------------------------------------------------------------------------
+# Every title this article has had (corpus 2022-03 .. 2024-12, and the 2025 sample). The first revision
+# (2022-03-08) still carried the title of the servers article it was copied from; it is listed because
+# it is this page's own history, and the canonical URL pins the page as well.
+TITLES = [
+    "Containers support matrix",
+    "Containers support matrix in Defender for Cloud",
+    "Matrices of Defender for Containers features in Azure, multicloud, and on-premises environments",
+    "Microsoft Defender for Cloud's containers features according to OS, machine type, and cloud",
+    "Microsoft Defender for Cloud's servers features according to OS, machine type, and cloud",
+    "Microsoft Defender for Containers feature availability",
+    "Support for the Defender for Containers plan",
+    "Support for the Defender for Containers plan in Microsoft Defender for Cloud",
+]
+CANONICAL_URL = (
+    r"^https://learn\.microsoft\.com/en-us/azure/defender-for-cloud/"
+    r"(?:support-matrix-defender-for-containers|supported-machines-endpoint-solutions-clouds-containers)$"
+)
+VERSION = r"^[vV]?\d+(?:\.\d+)*$"
+IDENTICAL_ROW = r"\|#\d+$"
+# H2 sections (and tabs of a feature section) that must hold at least one feature table: the ones named
+# for features or for an environment ("Runtime protection features", "AWS (EKS)", "On-premises, Arc-...").
+FEATURE_SCOPE = r"(?i)\bfeatures\b|^(?:azure|aws|gcp)\b|arc-enabled|^on-prem"
+# The core columns of a feature table, as the layouts of its history have them (see _derive.CORE_HEADERS):
+# one "Release state" plus a "Windows support" column (2022), or a release state per platform (since).
+FEATURE_TABLE_SHAPES = [
+    "Feature | Supported resources | Release state | Windows support",
+    "Feature | Supported resources | Linux release state | Windows release state",
+]
+
+
+def _e(type_: str, rule: str, *, severity: str = "critical", **kwargs: Any) -> dict[str, Any]:
+    return {"type": type_, "kwargs": kwargs, "meta": {"rule": rule}, "severity": severity}
+
+
+def _common(name: str) -> list[dict[str, Any]]:
+    """Row-count bounds and the unique key; columns and types are checked for all datasets by ``schema``."""
+    dataset = DATASETS[name]
+    low, high = thresholds.ROW_COUNT_BOUNDS[name]
+    out = [
+        _e(
+            "expect_table_row_count_to_be_between",
+            "row count within the bounds seen in the page's history (thresholds.ROW_COUNT_BOUNDS)",
+            min_value=low,
+            max_value=high,
+        ),
+    ]
+    if name in ("notes", "page"):
+        # page has one row; notes has no subheading column, so a page repeating one NOTE under
+        # several h3s of a section (2023-02-26) has duplicate keys: not enforced for notes
+        return out
+    key = list(dataset.key)
+    if len(key) == 1:
+        out.append(
+            _e(
+                "expect_column_proportion_of_unique_values_to_be_between",
+                "the key is unique",
+                column=key[0],
+                min_value=1,
+            )
+        )
+    else:
+        out.append(
+            _e(
+                "expect_compound_columns_to_be_unique",
+                "the key is unique (a duplicated row means the page or the parse repeated data)",
+                column_list=key,
+                ignore_row_if="never",
+            )
+        )
+    return out
+
+
+def _in_set(column: str, values: list[str], rule: str) -> dict[str, Any]:
+    # the distinct-values form: one aggregate per column instead of a per-row map (a third of the
+    # cost in GX), and it still reports the unexpected values
+    return _e("expect_column_distinct_values_to_be_in_set", rule, column=column, value_set=values)
+
+
+def _not_null(column: str, rule: str) -> dict[str, Any]:
+    return _e("expect_column_proportion_of_non_null_values_to_be_between", rule, column=column, min_value=1)
+
+
+def _at_most(column: str, value: float, rule: str, *, severity: str = "critical") -> dict[str, Any]:
+    return _e("expect_column_max_to_be_between", rule, severity=severity, column=column, max_value=value)
+
+
+def _dataset_rules(name: str) -> list[dict[str, Any]]:
+    if name == "page":
+        return [
+            _not_null("title", "the page has a title"),
+            _in_set("title", TITLES, "the title is one this article has had: not another article, not an error page"),
+            _not_null("canonical_url", "the page names its canonical URL"),
+            _e(
+                "expect_column_values_to_match_regex",
+                "the canonical URL is this article's (current or earlier file name)",
+                column="canonical_url",
+                regex=CANONICAL_URL,
+            ),
+        ]
+    if name == "tables":
+        return [
+            _e(
+                "expect_column_distinct_values_to_contain_set",
+                "the page has at least one feature table",
+                column="kind",
+                value_set=["feature"],
+            ),
+            _e("expect_column_min_to_be_between", "no table has an empty body", column="n_rows", min_value=1),
+        ]
+    if name == "features":
+        return [
+            _in_set("environment", ENVIRONMENTS, "every feature row maps to a known environment"),
+            _e(
+                "expect_column_distinct_values_to_contain_set",
+                "every revision of the page describes Azure features",
+                column="environment",
+                value_set=["Azure"],
+            ),
+            _e(
+                "expect_column_values_to_not_match_regex",
+                "no two feature rows are identical (normalise numbers identical rows '|#n' to keep the key unique)",
+                column="feature_key",
+                regex=IDENTICAL_ROW,
+            ),
+            _in_set("linux_state", STATES, "Linux release states are known states (or empty)"),
+            _in_set("windows_state", STATES, "Windows release states are known states (or empty)"),
+        ]
+    if name == "feature_support":
+        return [
+            _in_set("platform", PLATFORMS, "platforms are Linux, Windows or Any"),
+            _in_set("state", STATES, "states are known states (or empty)"),
+        ]
+    if name == "support_items":
+        return [_in_set("environment", ENVIRONMENTS, "support items map to a known environment (or none)")]
+    if name == "os_versions":
+        return [
+            _e("expect_column_values_to_match_regex", "a version string", column="version_min", regex=VERSION),
+            _e("expect_column_values_to_match_regex", "a version string", column="version_max", regex=VERSION),
+        ]
+    return []
+
+
+def _derived_rules(name: str) -> list[dict[str, Any]]:
+    if name == "schema":
+        declared = [f"{d}.{c.name}: {storage_type(c.type)}" for d in PUBLISHED for c in DATASETS[d].columns]
+        not_null = [f"{d}.{c.name}" for d in PUBLISHED for c in DATASETS[d].columns if not c.nullable]
+        return [
+            _in_set("type", declared, "every dataset is present with exactly its declared columns and types"),
+            _e(
+                "expect_column_distinct_values_to_contain_set",
+                "columns declared non-nullable (keys among them) have no nulls",
+                column="no_nulls",
+                value_set=not_null,
+            ),
+        ]
+    if name == "revision":
+        return [
+            _at_most(
+                "unknown_states",
+                thresholds.MAX_UNKNOWN_STATES,
+                "at most a few Unknown release states (thresholds.MAX_UNKNOWN_STATES)",
+            ),
+            _e(
+                "expect_column_values_to_be_null",
+                "flag: release-state wording normalise does not know (published as Unknown, raw text in the note)",
+                severity="warning",
+                column="unknown_state_list",
+            ),
+            _at_most(
+                "unresolved_footnote_refs",
+                thresholds.MAX_UNRESOLVED_FOOTNOTE_REFS,
+                "footnote references resolve to a definition for their table (thresholds.MAX_UNRESOLVED_FOOTNOTE_REFS)",
+            ),
+            _e(
+                "expect_column_values_to_be_null",
+                "flag: every footnote reference resolves",
+                severity="warning",
+                column="unresolved_footnote_ref_list",
+            ),
+        ]
+    if name == "sections":
+        return [
+            _e(
+                "expect_column_values_to_not_match_regex",
+                "every section (or tab) named for features or an environment holds at least one feature table",
+                column="featureless",
+                regex=FEATURE_SCOPE,
+            )
+        ]
+    if name == "feature_tables":
+        return [
+            _in_set(
+                "core",
+                FEATURE_TABLE_SHAPES,
+                "every feature table has a feature, a resources and release-state columns, in a known layout",
+            )
+        ]
+    if name == "version_ranges":
+        return [
+            _e(
+                "expect_column_pair_values_a_to_be_greater_than_b",
+                "version_min <= version_max in numeric order (keys zero-pad each number)",
+                column_A="max_key",
+                column_B="min_key",
+                or_equal=True,
+                ignore_row_if="either_value_is_missing",
+            )
+        ]
+    if name == "drift":
+        return [
+            _e(
+                "expect_column_min_to_be_between",
+                "feature_support keeps most of its rows (thresholds.MAX_FEATURE_SUPPORT_DROP_SHARE)",
+                column="feature_support_kept_share",
+                min_value=round(1 - thresholds.MAX_FEATURE_SUPPORT_DROP_SHARE, 4),
+            ),
+            _e(
+                "expect_column_values_to_be_null",
+                "no environment or section of the previous good revision vanished",
+                column="vanished",
+            ),
+            _at_most(
+                "new_unknown_states",
+                thresholds.MAX_NEW_UNKNOWN_STATES,
+                "not many rows turn Unknown at once (thresholds.MAX_NEW_UNKNOWN_STATES)",
+            ),
+        ]
+    raise KeyError(name)
+
+
+_DESCRIPTIONS = {
+    "schema": "derived: one row per declared or observed column of every dataset",
+    "revision": "derived: one row of whole-revision counts",
+    "sections": "derived: one row per H2 section holding tables, and per tab of a feature section",
+    "feature_tables": "derived: one row per feature table, with its core columns",
+    "version_ranges": "derived: one row per OS line with both a lowest and a highest version",
+    "drift": "derived: this revision against the previous good snapshot (drift guards)",
+}
+
+
+def build_suites() -> dict[str, dict[str, Any]]:
+    """Every suite as the JSON-able dict written to ``expectations/<name>.json``."""
+    suites = {}
+    for name in SUITES:
+        if name in DATASET_SUITES:
+            expectations = _common(name) + _dataset_rules(name)
+            about = f"dataset {name}: {DATASETS[name].title}"
+        else:
+            expectations = _derived_rules(name)
+            about = _DESCRIPTIONS[name]
+        suites[name] = {"name": name, "meta": {"about": about}, "expectations": expectations}
+    return suites
+
+
+def suite_text(suite: dict[str, Any]) -> str:
+    return json.dumps(suite, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
+
+
+def write_suites(directory: Path = SUITES_DIR) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, suite in build_suites().items():
+        path = directory / f"{name}.json"
+        path.write_text(suite_text(suite), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def load_suites(directory: Path = SUITES_DIR) -> dict[str, dict[str, Any]]:
+    """The committed suites, by name (what validation runs)."""
+    from ..errors import ValidationFailed
+
+    suites = {}
+    for name in SUITES:
+        path = directory / f"{name}.json"
+        try:
+            suites[name] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ValidationFailed(f"cannot read expectation suite {path}: {exc}") from exc
+    return suites
+
+
+if __name__ == "__main__":
+    for written in write_suites(Path(sys.argv[1]) if len(sys.argv) > 1 else SUITES_DIR):
+        print(written)

@@ -1,0 +1,43 @@
+"""Every number validation decides with, in one place (the suites in ``expectations/`` are generated from it).
+
+Change a value here, run ``python -m pipeline.validate.suites`` to rewrite the suite JSON, and commit both;
+``tests/test_validate_suites.py`` fails while the two disagree.
+
+Row-count bounds were derived from the 192 corpus revisions (2022-03 .. 2024-12) and the repo's sample
+page: lower = half the smallest count seen, upper = three times the largest. A page outside them is far
+from anything this article has ever looked like: a layout change, a partial page or a different article.
+"""
+
+from __future__ import annotations
+
+# dataset -> (min rows, max rows); the comment gives the range seen in the corpus + sample page
+ROW_COUNT_BOUNDS: dict[str, tuple[int, int]] = {
+    "cells": (53, 1350),  # seen 106 .. 450
+    "tables": (3, 45),  # seen 6 .. 15
+    "footnotes": (3, 51),  # seen 6 .. 17
+    "notes": (0, 21),  # seen 1 .. 7
+    "page": (1, 1),  # always exactly one
+    "features": (6, 168),  # seen 12 (sample) .. 56
+    "feature_support": (13, 456),  # seen 26 (sample) .. 152
+    "support_items": (8, 378),  # seen 16 .. 126
+    "os_versions": (0, 201),  # seen 1 .. 67
+}
+
+# -- whole-revision limits (suite "revision") ------------------------------------------------------
+# "Unknown" is the state normalise gives to release-state wording it does not know. A few are
+# published (and flagged in the summary); more than this many means the wording changed under us.
+MAX_UNKNOWN_STATES = 5
+# Cell footnote markers without a definition for their table. The page itself had one dangling
+# reference for a few hours on 2022-04-07 (two corpus revisions); one is flagged, more fail.
+MAX_UNRESOLVED_FOOTNOTE_REFS = 1
+# Environment labels normalise could not map to the vocabulary (kept raw in features.environment).
+MAX_UNMAPPED_ENVIRONMENTS = 0
+
+# -- drift guards against the previous good snapshot (suite "drift") -------------------------------
+# feature_support may lose at most this share of its rows in one revision.
+MAX_FEATURE_SUPPORT_DROP_SHARE = 0.25
+# at most this many feature_support rows may turn "Unknown" (or appear as "Unknown") at once
+MAX_NEW_UNKNOWN_STATES = 3
+# A section whose name is gone counts as renamed, not vanished, when at least this share of its
+# feature keys (environment|feature) is still on the page (e.g. "Azure (AKS)" -> "Azure", 2023-12-16).
+RENAMED_SECTION_KEPT_SHARE = 0.5

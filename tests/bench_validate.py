@@ -1,0 +1,67 @@
+"""`make bench` figures for validation (never asserted in tests): GX import, setup, time per revision."""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+
+from .bench import _pages
+
+_GX_IMPORT = (
+    "import os, time\nos.environ.setdefault('GX_ANALYTICS_ENABLED', 'False')\n"
+    "t = time.perf_counter()\nimport great_expectations\nprint(time.perf_counter() - t)"
+)
+
+
+def _median_ms(samples: list[float]) -> float:
+    return round(statistics.median(samples) * 1000, 1)
+
+
+def bench_validate() -> dict[str, float | str]:
+    from pipeline.build import build
+    from pipeline.validate import validate
+    from pipeline.validate._engine import engine, import_gx
+    from pipeline.validate.suites import SUITES_DIR
+
+    from .validate_support import fetched
+
+    done = subprocess.run([sys.executable, "-c", _GX_IMPORT], capture_output=True, text=True, check=True)
+    gx_import_s = float(done.stdout.strip().splitlines()[-1])
+
+    import_gx()
+    start = time.perf_counter()
+    gx = engine(SUITES_DIR)
+    setup_ms = (time.perf_counter() - start) * 1000
+
+    pages = _pages()
+    revisions = [build(body, fetched(body)).frames for body in pages]
+    step = max(1, len(revisions) // 40)  # an even spread of the history keeps the bench short
+    sample = revisions[::step]
+    for frames in sample[:3]:  # warm-up: lazy imports inside GX and pandas
+        validate(frames)
+
+    def cold(frames: dict, previous: dict | None) -> float:
+        gx.clear_cache()  # a full Great Expectations run, as for a new page in the daily job
+        start = time.perf_counter()
+        validate(frames, previous=previous)
+        return time.perf_counter() - start
+
+    alone = [cold(frames, None) for frames in sample]
+    with_drift = [cold(frames, previous) for previous, frames in zip(sample, sample[1:])] or alone
+    gx.clear_cache()
+    start = time.perf_counter()
+    for previous, frames in zip([None, *revisions], revisions):
+        validate(frames, previous=previous)
+    replay_ms = (time.perf_counter() - start) * 1000 / len(revisions)
+    expectations = len(validate(revisions[-1], previous=revisions[-1]).results)
+    return {
+        "revisions": f"{len(sample)} timed cold, {len(revisions)} replayed",
+        "expectations per revision (with drift)": expectations,
+        "great_expectations import s (fresh interpreter)": round(gx_import_s, 2),
+        "context + suites setup ms (once per process)": round(setup_ms, 1),
+        "validate median ms/revision, no previous (target <= 150)": _median_ms(alone),
+        "validate median ms/revision, with drift guards (target <= 150)": _median_ms(with_drift),
+        "replay mean ms/revision (results cached by dataset content)": round(replay_ms, 1),
+    }
