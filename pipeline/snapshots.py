@@ -51,6 +51,11 @@ GOOD = "good"
 QUARANTINED = "quarantined"
 
 
+def _history_order(r: dict[str, Any]) -> tuple[tuple[bool, str], ...]:
+    """The changes dataset's key order (detected_at, new_revision, change_id), nulls first."""
+    return tuple((r[k] is not None, str(r[k] or "")) for k in ("detected_at", "new_revision", "change_id"))
+
+
 def snapshot_id(sha256: str) -> str:
     return sha256[:16]
 
@@ -84,6 +89,7 @@ class Snapshot:
 class SnapshotStore:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
+        self._history: tuple[tuple[int, int], list[dict[str, Any]]] | None = None
 
     # -- reading -------------------------------------------------------
     def entries(self) -> list[dict[str, Any]]:
@@ -298,27 +304,62 @@ class SnapshotStore:
 
         A change already recorded for the same new revision (same ``change_id``) is
         not added twice, so re-running a revision cannot duplicate its changes.
-        Both files are replaced atomically (Parquet first, then JSON).
+        Both files are replaced atomically (Parquet first, then JSON); with nothing
+        new and both files present, nothing is written.
         """
         import pandas as pd
 
-        from ._io import conform, records
+        from ._io import records
         from .schema import DATASETS
 
         dataset = DATASETS[CHANGES]
         with self._lock():
-            history = records(self.changes(), dataset)
+            history = self._history_records()
             seen = {(r["new_revision"], r["change_id"]) for r in history}
+            added = []
             for r in records(changes, dataset):
                 if (r["new_revision"], r["change_id"]) not in seen:
                     seen.add((r["new_revision"], r["change_id"]))
-                    history.append(r)
-            frame = conform(pd.DataFrame(history, columns=dataset.names, dtype=object), dataset)
-            staging = self.root / f".tmp-changes-{os.getpid()}"
-            try:
-                written = write_dataset(frame, staging, CHANGES, formats=("parquet", "json"))
-                for path in written:
-                    os.replace(path, self.root / path.name)
-            finally:
-                shutil.rmtree(staging, ignore_errors=True)
-        return frame
+                    added.append(r)
+            present = all((self.root / f"{CHANGES}.{ext}").exists() for ext in ("parquet", "json"))
+            if added or not present:
+                history = sorted(history + added, key=_history_order)
+                self._write_history(history)
+        return pd.DataFrame(history, columns=dataset.names, dtype=object)
+
+    def _history_records(self) -> list[dict[str, Any]]:
+        """The history as plain records, read once per version of the file."""
+        from ._io import records
+        from .schema import DATASETS
+
+        path = self.root / f"{CHANGES}.parquet"
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            return []
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        if self._history is None or self._history[0] != stamp:
+            self._history = (stamp, records(self.changes(), DATASETS[CHANGES]))
+        return list(self._history[1])
+
+    def _write_history(self, history: list[dict[str, Any]]) -> None:
+        """Both files from records already in key order, with the dataset writers' pinned settings."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        from ._io import PARQUET_OPTIONS, arrow_schema
+        from .schema import DATASETS
+
+        schema = arrow_schema(DATASETS[CHANGES])
+        staging = self.root / f".tmp-changes-{os.getpid()}"
+        staging.mkdir(parents=True, exist_ok=True)
+        try:
+            table = pa.Table.from_pylist(history, schema=schema) if history else schema.empty_table()
+            pq.write_table(table, staging / f"{CHANGES}.parquet", **PARQUET_OPTIONS)
+            (staging / f"{CHANGES}.json").write_bytes(json_bytes(history))
+            for ext in ("parquet", "json"):
+                os.replace(staging / f"{CHANGES}.{ext}", self.root / f"{CHANGES}.{ext}")
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        stat = (self.root / f"{CHANGES}.parquet").stat()
+        self._history = ((stat.st_mtime_ns, stat.st_size), list(history))

@@ -211,3 +211,25 @@ def test_a_page_that_goes_back_to_an_earlier_version_is_the_latest_again(tmp_pat
     # an older sighting (a backfill storing history again) does not move it back
     store_page(store, 2, "2024-12-01T00:00:00Z")
     assert store.latest_good().id == a.id
+
+
+def test_history_files_are_what_the_dataset_writer_writes(tmp_path: Path) -> None:
+    from pipeline._io import write_dataset
+
+    store = SnapshotStore(tmp_path / "s")
+    rows = [
+        change("b" * 16, "r2", "2025-02-01"),
+        change("a" * 16, "r1", "2025-01-01"),
+        change("c" * 16, "r1", "2025-01-01"),
+    ]
+    rows[0]["old"] = "GA"
+    history = store.append_changes(pd.DataFrame(rows))
+    assert list(history["change_id"]) == ["a" * 16, "c" * 16, "b" * 16]  # key order
+    write_dataset(history, tmp_path / "ref", "changes")
+    for name in ("changes.parquet", "changes.json"):
+        assert (tmp_path / "s" / name).read_bytes() == (tmp_path / "ref" / name).read_bytes(), name
+    # nothing new: nothing rewritten; a fresh store object reads the same history back
+    before = (tmp_path / "s" / "changes.parquet").stat().st_mtime_ns
+    assert len(store.append_changes(pd.DataFrame(rows[:1]))) == 3
+    assert (tmp_path / "s" / "changes.parquet").stat().st_mtime_ns == before
+    assert list(SnapshotStore(tmp_path / "s").changes()["change_id"]) == ["a" * 16, "c" * 16, "b" * 16]
