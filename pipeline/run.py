@@ -2,7 +2,8 @@
 
 1. load inputs: the previous good snapshot, then the page (conditional GET;
    offline falls back to the newest snapshot unless ``require_live``);
-2. process: extract + normalise (``build``);
+2. process: extract + normalise (``build``), then validate (fail closed: a failed
+   audit quarantines the page and stops before anything is published);
 3. save outputs: snapshot, the typed changes since the previous good snapshot
    (appended to the history in snapshots/changes.parquet), then ``output/``.
 """
@@ -17,9 +18,9 @@ from typing import TYPE_CHECKING
 from . import fetch as fetching
 from ._clock import utc_now
 from .build import Revision, build
-from .errors import AlertError, FetchError, OfflineError, PipelineError, UsageError
+from .errors import AlertError, FetchError, OfflineError, PipelineError, UsageError, ValidationFailed
 from .publish import publish
-from .snapshots import Snapshot, SnapshotStore
+from .snapshots import QUARANTINED, Snapshot, SnapshotStore
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -79,8 +80,10 @@ def _run(opts: RunOptions, result: RunResult) -> RunResult:
         return result
     # 2. process
     revision = build(fetched.body, fetched)
+    meta = snapshot_meta(revision, fetched)
+    validation = _audit(opts, store, previous, fetched, revision, meta, result)  # fail closed
     # 3. save outputs
-    snapshot = store.store(page=fetched.body, meta=snapshot_meta(revision, fetched), frames=revision.frames)
+    snapshot = store.store(page=fetched.body, meta=meta, frames=revision.frames, validation=validation)
     changes = support_changes(previous, revision, snapshot)
     history = store.append_changes(changes)
     publish(opts.output, revision.frames, history, snapshot.meta)
@@ -180,6 +183,41 @@ def _published(output: Path, snapshot: Snapshot) -> bool:
     except (OSError, ValueError):
         return False
     return bool(rows) and rows[0].get("sha256") == snapshot.sha256
+
+
+def _audit(
+    opts: RunOptions,
+    store: SnapshotStore,
+    previous: Snapshot | None,
+    fetched: fetching.Fetched,
+    revision: Revision,
+    meta: dict[str, object],
+    result: RunResult,
+) -> dict[str, object]:
+    """Validate before anything is stored as good, compared or published; the result goes next to the snapshot.
+
+    On failure the page and its datasets are quarantined (snapshots/quarantine/<id>/, with
+    validation.json) and ValidationFailed is raised: output/ is untouched and no change alert is
+    sent. ``--force`` publishes anyway, loudly, with ``forced: true`` in the snapshot meta.
+    """
+    from .validate import validate
+
+    report = validate(revision.frames, previous=previous.frames() if previous is not None else None)
+    print("\n".join(report.summary_lines()))
+    validation: dict[str, object] = report.to_dict()
+    if report.success:
+        return validation
+    if not opts.force:
+        held = store.store(
+            page=fetched.body, meta=meta, frames=revision.frames, validation=validation, status=QUARANTINED
+        )
+        result.status, result.snapshot_id = "quarantined", held.id
+        raise ValidationFailed(
+            f"{report.reason()}; page and datasets quarantined in {held.path}", failed=report.failed, report=report
+        )
+    meta["forced"] = validation["forced"] = True
+    result.say(f"WARNING: --force: publishing although validation failed: {report.reason()}")
+    return validation
 
 
 def _summary(revision: Revision) -> str:
