@@ -50,7 +50,8 @@ class _Answer:
 class GitHubAPI:
     repo: str  # OWNER/REPO
     cache_dir: Path
-    base_url: str = API_URL
+    # GITHUB_API_URL: GitHub Enterprise Server, or a recorded API on 127.0.0.1 in the tests
+    base_url: str = field(default_factory=lambda: os.environ.get("GITHUB_API_URL") or API_URL)
     token: str | None = field(default_factory=lambda: os.environ.get("GITHUB_TOKEN") or None)
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.time
@@ -58,9 +59,9 @@ class GitHubAPI:
     refresh: bool = False  # re-list commits (file contents at a commit never change)
     max_waits: int = 5
     timeout: float = 30.0
-    requests_made: int = 0
-    _client: httpx.Client | None = field(default=None, repr=False)
-    _resume_at: float = 0.0
+    requests_made: int = field(default=0, init=False)
+    _client: httpx.Client | None = field(default=None, init=False, repr=False)
+    _resume_at: float = field(default=0.0, init=False, repr=False)
 
     # -- public ----------------------------------------------------------
     def commits(self, path: str) -> list[dict]:
