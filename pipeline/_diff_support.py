@@ -1,8 +1,7 @@
-"""Feature changes: release states per resource and platform, feature attributes, footnotes."""
+"""Release-state changes per feature x resource x platform, renamed features, rows without resources."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
@@ -14,34 +13,19 @@ from ._diff_common import (
     MEDIUM,
     Change,
     Row,
-    as_list,
     derived,
     match,
     norm,
-    norm_set,
-    plain,
     quote,
     rows,
     show,
     text_value,
 )
-from .normalise.footnotes import is_unresolved
 
 if TYPE_CHECKING:
     import pandas as pd
 
 SUPPORT_COLUMNS = ("environment", "section", "feature", "resource", "platform", "state", "note", "feature_key")
-FEATURE_COLUMNS = (
-    "environment",
-    "feature",
-    "feature_key",
-    "description",
-    "enablement",
-    "plans",
-    "clouds",
-    "footnotes",
-    "extra",
-)
 
 # promoted/demoted only along this ladder; anything else (Unknown, null) is a plain state change
 _RANK = {"not available": 0, "preview": 1, "ga": 2}
@@ -268,167 +252,3 @@ def _state_kind(old: Any, new: Any) -> tuple[str, str]:
     if a is None or b is None:
         return "state_changed", MEDIUM
     return ("promoted", MEDIUM) if b > a else ("demoted", HIGH)
-
-
-# -- feature attributes and footnotes ------------------------------------------------
-
-_LIST_FIELDS = ("plans", "clouds")
-_TEXT_FIELDS = ("enablement", "description")
-_FIELD_SEVERITY = {"description": LOW, "enablement": MEDIUM}
-
-
-def feature_changes(
-    old: dict[str, pd.DataFrame], new: dict[str, pd.DataFrame], renamed: dict[str, str] | None = None
-) -> list[Change]:
-    """Attribute and footnote changes of every feature in both revisions (``renamed`` maps an old
-    base key to the new one of a renamed feature)."""
-    old_by, new_by = _features(old), _features(new)
-    if old_by is None or new_by is None:
-        return []
-    old_by = {(renamed or {}).get(k, k): v for k, v in old_by.items()}
-    out: list[Change] = []
-    for key in sorted(old_by.keys() & new_by.keys()):
-        o, n = old_by[key], new_by[key]
-        out.extend(_attribute_changes(o, n))
-        out.extend(_footnote_changes(o, n))
-    return out
-
-
-def _features(frames: dict[str, pd.DataFrame]) -> dict[str, Row] | None:
-    def make() -> dict[str, Row] | None:
-        found = rows(frames, "features", FEATURE_COLUMNS)
-        return None if found is None else _by_feature(found)
-
-    return derived(frames, "features", make)
-
-
-def _by_feature(items: list[Row]) -> dict[str, Row]:
-    """Rows of one feature name (split rows) folded into one: the union of what they say."""
-    grouped: dict[str, list[Row]] = defaultdict(list)
-    for r in items:
-        grouped[base_key(r["feature_key"])].append(r)
-    out: dict[str, Row] = {}
-    for key, group in grouped.items():
-        folded: Row = {"environment": group[0]["environment"], "feature": group[0]["feature"]}
-        for col in _TEXT_FIELDS:
-            folded[col] = _distinct(r[col] for r in group if r[col] not in (None, ""))
-        for col in (*_LIST_FIELDS, "footnotes"):
-            folded[col] = _distinct(v for r in group for v in as_list(r[col]))
-        extras: dict[str, list[str]] = defaultdict(list)
-        labels: dict[str, str] = {}
-        for r in group:
-            for header, (label, value) in _extra(r["extra"]).items():
-                extras[header].append(value)
-                labels.setdefault(header, label)
-        folded["extra"] = {h: (labels[h], _distinct(v)) for h, v in extras.items()}
-        out[key] = folded
-    return out
-
-
-def _distinct(values: Any) -> list[str]:
-    """Distinct values in first-seen order, compared as a reader would (case and spacing aside)."""
-    seen: dict[str, str] = {}
-    for v in values:
-        if v is None:
-            continue
-        seen.setdefault(norm(v), str(v))
-    return [v for k, v in seen.items() if k]
-
-
-# raw copies of mapped columns the normaliser keeps in extra (a bare "Release state", a plan
-# qualifier): their change is already reported from the mapped column
-_MAPPED = re.compile(r"release state$|^(plans?|pricing tiers?)$")
-
-
-def _extra(value: Any) -> dict[str, tuple[str, str]]:
-    """{normalised header: (header, value)} of the extra columns that are not mapped elsewhere."""
-    value = plain(value)
-    if not value:
-        return {}
-    try:
-        data = json.loads(value) if isinstance(value, str) else value
-    except ValueError:
-        return {}
-    if not isinstance(data, dict):
-        return {}
-    return {
-        norm(k): (str(k), str(v))
-        for k, v in data.items()
-        if v not in (None, "") and norm(k) and not _MAPPED.search(norm(k))
-    }
-
-
-def _attribute_changes(o: Row, n: Row) -> list[Change]:
-    out = []
-    for col in (*_TEXT_FIELDS, *_LIST_FIELDS):
-        a, b = o[col], n[col]
-        if norm_set(a) == norm_set(b):
-            continue
-        lost = bool(norm_set(a) - norm_set(b))
-        severity = _FIELD_SEVERITY.get(col, HIGH if lost and col in _LIST_FIELDS else MEDIUM)
-        out.append(_attribute(n, col, a, b, severity))
-    # extra columns (Sensor, Agentless/Agent-based, ...) only where the header is in both revisions:
-    # a renamed header is not a change of support
-    for header in sorted(o["extra"].keys() & n["extra"].keys()):
-        (_, a), (label, b) = o["extra"][header], n["extra"][header]
-        if norm_set(a) != norm_set(b):
-            out.append(_attribute(n, label, a, b, LOW))
-    return out
-
-
-def _one(values: list[str], field: str) -> Any:
-    return values if field in _LIST_FIELDS else (values[0] if len(values) == 1 else (values or None))
-
-
-def _attribute(n: Row, field: str, a: list[str], b: list[str], severity: str) -> Change:
-    old, new = _one(a, field), _one(b, field)
-    if field == "description":
-        text = f"The description of {n['feature']} on {n['environment']} changed."
-    else:
-        text = f"{n['feature']} on {n['environment']}: {field} changed from {show(old)} to {show(new)}."
-    return Change(
-        kind="attribute_changed",
-        dataset="features",
-        environment=n["environment"],
-        feature=n["feature"],
-        field=field,
-        old=text_value(old),
-        new=text_value(new),
-        summary=text,
-        severity=severity,
-    )
-
-
-def _footnote_changes(o: Row, n: Row) -> list[Change]:
-    if any(is_unresolved(t) for t in (*o["footnotes"], *n["footnotes"])):
-        return []  # a broken footnote link on one side: what it said cannot be compared
-    a = {norm(t): t for t in o["footnotes"]}
-    b = {norm(t): t for t in n["footnotes"]}
-    gone = [a[k] for k in a if k not in b]
-    came = [b[k] for k in b if k not in a]
-    if not gone and not came:
-        return []
-    if len(gone) == 1 and len(came) == 1:
-        return [_footnote(n, gone[0], came[0])]
-    return [_footnote(n, t, None) for t in gone] + [_footnote(n, None, t) for t in came]
-
-
-def _footnote(n: Row, old: str | None, new: str | None) -> Change:
-    where = f"{n['feature']} on {n['environment']}"
-    if old is None:
-        text = f"{where} now cites the footnote {quote(new)}."
-    elif new is None:
-        text = f"{where} no longer cites the footnote {quote(old)}."
-    else:
-        text = f"A footnote on {where} changed from {quote(old)} to {quote(new)}."
-    return Change(
-        kind="footnote_changed",
-        dataset="features",
-        environment=n["environment"],
-        feature=n["feature"],
-        field="footnote",
-        old=old,
-        new=new,
-        summary=text,
-        severity=LOW,
-    )

@@ -33,8 +33,10 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from ._diff_common import Change, Side, plain
-from ._diff_items import item_changes, note_changes, os_changes
-from ._diff_support import feature_changes, support_changes
+from ._diff_features import feature_changes
+from ._diff_items import item_changes, os_changes
+from ._diff_notes import note_changes
+from ._diff_support import support_changes
 from .schema import CHANGES
 
 if TYPE_CHECKING:

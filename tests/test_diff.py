@@ -56,6 +56,40 @@ def feature(name: str, **kw: Any) -> dict:
     return row
 
 
+def item(text: str, status: str = "Supported", **kw: Any) -> dict:
+    return {
+        "table_index": kw.get("table_index", 4),
+        "section": kw.get("section", "Registries and images"),
+        "environment": kw.get("environment", "AWS"),
+        "subheading": kw.get("subheading"),
+        "aspect": kw.get("aspect", "Registries and images"),
+        "status": status,
+        "item": text,
+        "footnotes": kw.get("footnotes", []),
+    }
+
+
+def osv(name: str, raw: str, **kw: Any) -> dict:
+    return {
+        "context": kw.get("context", "Registries and images / Operating systems"),
+        "environment": kw.get("environment", "Azure"),
+        "name": name,
+        "version_min": kw.get("version_min"),
+        "version_max": kw.get("version_max"),
+        "versions": kw.get("versions", []),
+        "open_ended": kw.get("open_ended"),
+        "based_on": kw.get("based_on"),
+        "note": kw.get("note"),
+        "raw": raw,
+    }
+
+
+def note(
+    text: str, kind: str = "NOTE", section: str | None = "Kubernetes distributions", tab: str | None = "Azure"
+) -> dict:
+    return {"kind": kind, "text": text, "section": section, "tab": tab}
+
+
 def run(old: dict[str, list[dict]], new: dict[str, list[dict]]) -> pd.DataFrame:
     return diff(
         {k: frame(k, v) for k, v in old.items()},
@@ -262,169 +296,6 @@ def test_footnote_change_is_attached_to_every_feature_citing_it() -> None:
     assert set(changes["old"]) == {note}
 
 
-# -- support items, OS versions, notes ---------------------------------------------------------
-
-
-def item(text: str, status: str = "Supported", **kw: Any) -> dict:
-    return {
-        "table_index": kw.get("table_index", 4),
-        "section": kw.get("section", "Registries and images"),
-        "environment": kw.get("environment", "AWS"),
-        "subheading": kw.get("subheading"),
-        "aspect": kw.get("aspect", "Registries and images"),
-        "status": status,
-        "item": text,
-        "footnotes": kw.get("footnotes", []),
-    }
-
-
-def test_support_items_added_removed_moved() -> None:
-    old = [item("Docker V2 images"), item("EKS private clusters", "Unsupported"), item("Windows images", "Supported")]
-    new = [item("Docker V2 images"), item("Windows images", "Unsupported"), item("Docker Hub", "Supported")]
-    changes = run({"support_items": old}, {"support_items": new})
-    by_kind = {r["kind"]: r for _, r in changes.iterrows()}
-    assert set(by_kind) == {"added", "removed", "moved"}
-    assert by_kind["moved"]["severity"] == "high" and (by_kind["moved"]["old"], by_kind["moved"]["new"]) == (
-        "Supported",
-        "Unsupported",
-    )
-    assert by_kind["removed"]["subject"] == "EKS private clusters"
-    assert "no longer listed as Unsupported" in by_kind["removed"]["summary"]
-    assert by_kind["added"]["subject"] == "Docker Hub"
-
-
-def test_support_items_under_a_moved_or_retitled_heading_are_no_change() -> None:
-    old = [item("Docker V2 images", section="A", subheading="x"), item("OCI images", section="A")]
-    new = [item("OCI images.", section="B"), item("docker v2 images", section="B", subheading="y")]
-    assert run({"support_items": old}, {"support_items": new}).empty
-
-
-def osv(name: str, raw: str, **kw: Any) -> dict:
-    return {
-        "context": kw.get("context", "Registries and images / Operating systems"),
-        "environment": kw.get("environment", "Azure"),
-        "name": name,
-        "version_min": kw.get("version_min"),
-        "version_max": kw.get("version_max"),
-        "versions": kw.get("versions", []),
-        "open_ended": kw.get("open_ended"),
-        "based_on": kw.get("based_on"),
-        "note": kw.get("note"),
-        "raw": raw,
-    }
-
-
-@pytest.mark.parametrize(
-    ("old", "new", "kind"),
-    [
-        (dict(version_min="12.04", version_max="22.04"), dict(version_min="12.04", version_max="24.04"), "extended"),
-        (dict(version_min="3.12", version_max="3.21"), dict(version_min="3.9", version_max="3.21"), "extended"),
-        (dict(version_min="6", version_max="9"), dict(version_min="7", version_max="9"), "narrowed"),
-        (dict(versions=["1", "2"]), dict(versions=["2", "2023"]), "changed"),
-        (dict(version_min="4.6", open_ended="up"), dict(version_min="4.10", open_ended="up"), "narrowed"),
-        (dict(versions=["1.28"], open_ended="down"), dict(versions=["1.29"], open_ended="down"), "extended"),
-    ],
-)
-def test_os_version_ranges(old: dict, new: dict, kind: str) -> None:
-    changes = run({"os_versions": [osv("Ubuntu", "old", **old)]}, {"os_versions": [osv("Ubuntu", "new", **new)]})
-    assert list(changes["kind"]) == [kind]
-    assert changes.iloc[0]["subject"] == "Ubuntu" and changes.iloc[0]["field"] == "versions"
-
-
-def test_ubuntu_extended_sentence_and_list_lines() -> None:
-    old = [
-        osv("Ubuntu", f"Ubuntu {v}", versions=[v], context="Supported host operating systems")
-        for v in ("20.04", "22.04")
-    ]
-    new = [*old, osv("Ubuntu", "Ubuntu 24.04", versions=["24.04"], context="Supported host operating systems")]
-    changes = run({"os_versions": old}, {"os_versions": new})
-    assert list(changes["kind"]) == ["extended"]
-    assert changes.iloc[0]["summary"] == (
-        "Ubuntu versions under Supported host operating systems (Azure) extended from 20.04, 22.04 to 20.04, 22.04, 24.04."
-    )
-    # the same versions written as one line instead of three: no change
-    joined = [
-        osv(
-            "Ubuntu",
-            "Ubuntu 20.04, 22.04, 24.04",
-            versions=["20.04", "22.04", "24.04"],
-            context="Supported host operating systems",
-        )
-    ]
-    assert run({"os_versions": new}, {"os_versions": joined}).empty
-
-
-def test_os_added_removed_and_note_changed() -> None:
-    old = [
-        osv("CentOS", "CentOS 6-9", version_min="6", version_max="9"),
-        osv("Alpine Linux", "Alpine Linux 3.12-3.21", version_min="3.12", version_max="3.21"),
-    ]
-    new = [
-        osv("CentOS", "CentOS 6-9 (End Of Service)", version_min="6", version_max="9", note="End Of Service"),
-        osv("Azure Linux", "Azure Linux 1.0", versions=["1.0"]),
-    ]
-    changes = run({"os_versions": old}, {"os_versions": new})
-    got = {(r["kind"], r["subject"], r["field"]) for _, r in changes.iterrows()}
-    assert got == {
-        ("removed", "Alpine Linux", "versions"),
-        ("added", "Azure Linux", "versions"),
-        ("changed", "CentOS", "note"),
-    }
-
-
-def test_an_os_line_is_not_also_a_support_item_change() -> None:
-    old = {
-        "support_items": [item("Alpine Linux 3.12-3.20")],
-        "os_versions": [
-            osv("Alpine Linux", "Alpine Linux 3.12-3.20", version_min="3.12", version_max="3.20", environment="AWS")
-        ],
-    }
-    new = {
-        "support_items": [item("Alpine Linux 3.12-3.21")],
-        "os_versions": [
-            osv("Alpine Linux", "Alpine Linux 3.12-3.21", version_min="3.12", version_max="3.21", environment="AWS")
-        ],
-    }
-    assert list(run(old, new)["kind"]) == ["extended"]
-
-
-def note(
-    text: str, kind: str = "NOTE", section: str | None = "Kubernetes distributions", tab: str | None = "Azure"
-) -> dict:
-    return {"kind": kind, "text": text, "section": section, "tab": tab}
-
-
-def test_notes_added_removed_reworded() -> None:
-    old = [
-        note("For additional requirements for Kubernetes workload protection, see existing limitations."),
-        note("Old caution", "CAUTION"),
-    ]
-    new = [
-        note("For additional requirements for Kubernetes workload protection, see the existing limitations."),
-        note("A new tip", "TIP"),
-    ]
-    changes = run({"notes": old}, {"notes": new})
-    assert sorted(zip(changes["kind"], changes["field"])) == [
-        ("added", "text"),
-        ("changed", "text"),
-        ("removed", "text"),
-    ]
-    assert set(changes["severity"]) == {"low"}
-
-
-def test_a_note_moved_or_under_a_renamed_tab_is_no_change() -> None:
-    old = {
-        "notes": [note("N", tab="Arc enabled Kubernetes")],
-        "features": [feature("F", environment="Arc-enabled Kubernetes", environment_label="Arc enabled Kubernetes")],
-    }
-    new = {
-        "notes": [note("N", tab="Arc-enabled Kubernetes")],
-        "features": [feature("F", environment="Arc-enabled Kubernetes", environment_label="Arc-enabled Kubernetes")],
-    }
-    assert run(old, new).empty
-    assert run({"notes": [note("N", section="A")]}, {"notes": [note("N", section="B")]}).empty
-
-
 # -- the record ------------------------------------------------------------------------------
 
 
@@ -462,112 +333,6 @@ def test_meta_falls_back_to_the_page_row() -> None:
     new = {"feature_support": frame("feature_support", [dict(r, state="GA") for r in MALWARE]), "page": page}
     changes = diff(old, new)
     assert set(changes["new_revision"]) == {"f" * 16} and set(changes["detected_at"]) == {"2025-03-30T09:00:00Z"}
-
-
-# -- renames, rows without resources, re-scoped lists, broken footnote links ------------------
-
-
-def test_a_renamed_feature_is_one_low_change_not_a_removal() -> None:
-    old = [
-        support("Discovery of uncovered/unprotected clusters", "EKS", p, s, environment="AWS")
-        for p, s in (("Linux", "Preview"), ("Windows", "Not available"))
-    ]
-    new = [
-        dict(r, feature="Discovery of unprotected clusters", feature_key="AWS|discovery of unprotected clusters")
-        for r in old
-    ]
-    changes = run({"feature_support": old}, {"feature_support": new})
-    assert list(changes["kind"]) == ["attribute_changed"]
-    row = changes.iloc[0]
-    assert (row["field"], row["old"], row["new"], row["severity"]) == (
-        "feature",
-        "Discovery of uncovered/unprotected clusters",
-        "Discovery of unprotected clusters",
-        "low",
-    )
-
-
-def test_a_rename_with_a_state_change_pairs_only_when_the_names_are_nearly_the_same() -> None:
-    old = [support("Agentless/agent-based runtime scan(powered by Qualys)] OS packages", "AKS", "Linux", "Preview")]
-    typo = [
-        dict(
-            old[0],
-            feature="Agentless/agent-based runtime scan(powered by Qualys) OS packages",
-            state="GA",
-            feature_key="Azure|typo fixed",
-        )
-    ]
-    assert sorted(run({"feature_support": old}, {"feature_support": typo})["kind"]) == ["attribute_changed", "promoted"]
-    # different words and different support: a removal and an addition, never guessed to be a rename
-    other = [support("Agentless K8s node scanning", "AKS", "Linux", "GA")]
-    assert sorted(
-        run(
-            {"feature_support": [support("Agentless machine scanning", "AKS", "Linux", "Preview")]},
-            {"feature_support": other},
-        )["kind"]
-    ) == ["added", "removed"]
-
-
-def test_a_feature_marked_deprecated_is_high() -> None:
-    old = [support("Agentless registry scan (powered by Qualys)", "ACR", "Linux", "GA")]
-    new = [
-        dict(old[0], feature="Deprecated: Agentless registry scan (powered by Qualys)", feature_key="Azure|deprecated")
-    ]
-    changes = run({"feature_support": old}, {"feature_support": new})
-    assert list(changes["severity"]) == ["high"] and "retiring" in changes.iloc[0]["summary"]
-
-
-def test_renamed_features_still_compare_their_attributes() -> None:
-    old_fs = [support("Control plane recommendations", "GKE", "Linux", "GA", environment="GCP")]
-    new_fs = [dict(old_fs[0], feature="Control plane hardening", feature_key="GCP|control plane hardening")]
-    old_f = [feature("Control plane recommendations", environment="GCP", plans=["Free"])]
-    new_f = [feature("Control plane hardening", environment="GCP", plans=["Defender CSPM"])]
-    changes = run({"feature_support": old_fs, "features": old_f}, {"feature_support": new_fs, "features": new_f})
-    assert sorted(changes["field"]) == ["feature", "plans"]
-
-
-def test_a_feature_that_now_names_its_resource_is_compared_by_state() -> None:
-    old = [
-        support("Registry scan", "", "Linux", "Preview", environment="AWS"),
-        support("Registry scan", "", "Windows", "Preview", environment="AWS"),
-    ]
-    new = [
-        support("Registry scan", "ECR", "Linux", "Preview", environment="AWS"),
-        support("Registry scan", "ECR", "Windows", "Not available", environment="AWS"),
-    ]
-    changes = run({"feature_support": old}, {"feature_support": new})
-    assert list(changes["kind"]) == ["demoted"] and changes.iloc[0]["resource"] == "ECR"
-
-
-def test_a_list_for_all_environments_repeated_per_tab_is_no_change() -> None:
-    ctx = "Supported features by environment / Supported host operating systems"
-    old = [osv("Ubuntu", "Ubuntu 22.04", versions=["22.04"], context=ctx, environment=None)]
-    new = [osv("Ubuntu", "Ubuntu 22.04", versions=["22.04"], context=ctx, environment=env) for env in ("AWS", "GCP")]
-    assert run({"os_versions": old}, {"os_versions": new}).empty
-    assert run({"os_versions": new}, {"os_versions": old}).empty
-    wider = [osv("Ubuntu", "Ubuntu 22.04, 24.04", versions=["22.04", "24.04"], context=ctx, environment="AWS")]
-    assert list(run({"os_versions": old}, {"os_versions": wider})["kind"]) == ["extended"]
-
-
-def test_a_fixed_footnote_link_is_no_change() -> None:
-    old = [feature("F", footnotes=["[unresolved footnote 2]", "Tested on Azure."])]
-    new = [feature("F", footnotes=["Any CNCF cluster should be supported.", "Tested on Azure."])]
-    assert run({"features": old}, {"features": new}).empty
-    items_old = [item("AKS Engine", footnotes=["[unresolved footnote 2]"])]
-    items_new = [item("AKS Engine", footnotes=["Any CNCF cluster should be supported."])]
-    assert run({"support_items": items_old}, {"support_items": items_new}).empty
-
-
-def test_prepared_frames_give_the_same_changes() -> None:
-    from pipeline.diff import prepare
-
-    old = prepare({"feature_support": frame("feature_support", MALWARE)})
-    new = prepare({"feature_support": frame("feature_support", [dict(r, state="GA") for r in MALWARE])})
-    first = diff(old, new, OLD_META, NEW_META)
-    again = diff(old, new, OLD_META, NEW_META)
-    back = diff(new, old, NEW_META, OLD_META)
-    assert list(first["change_id"]) == list(again["change_id"]) and len(first) == 3
-    assert sorted(back["kind"]) == ["demoted"] * 3
 
 
 def test_raw_copies_of_mapped_columns_in_extra_are_not_reported_twice() -> None:
