@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import statistics
 import subprocess
 import sys
@@ -49,7 +50,7 @@ def bench_validate() -> dict[str, float | str]:
         return time.perf_counter() - start
 
     alone = [cold(frames, None) for frames in sample]
-    with_drift = [cold(frames, previous) for previous, frames in zip(sample, sample[1:])] or alone
+    with_drift = [cold(frames, previous) for previous, frames in itertools.pairwise(sample)] or alone
     gx.clear_cache()
     start = time.perf_counter()
     for previous, frames in zip([None, *revisions], revisions):

@@ -102,6 +102,21 @@ def test_force_publishes_loudly_and_records_it(tmp_path: Path, capsys: pytest.Ca
     assert validation is not None and validation["forced"] is True
 
 
+def test_force_releases_a_quarantined_page(tmp_path: Path) -> None:
+    bad = bad_page(tmp_path, "another article's title")
+    assert cli(tmp_path, bad) == ValidationFailed.exit_code
+    assert cli(tmp_path, bad, "--force") == 0
+    store = SnapshotStore(tmp_path / "snapshots")
+    snapshot = store.latest_good()
+    assert snapshot is not None and [e["status"] for e in store.entries()] == ["good"]
+    assert not (tmp_path / "snapshots" / "quarantine" / snapshot.id).exists()
+    validation = snapshot.validation()
+    assert validation is not None and validation["forced"] is True and validation["success"] is False
+    assert json.loads((tmp_path / "output" / "latest" / "page.json").read_text(encoding="utf-8"))[0]["title"] == (
+        "Defender for Servers support matrix in Defender for Cloud"
+    )
+
+
 def test_a_quarantined_page_does_not_become_the_drift_baseline(tmp_path: Path) -> None:
     assert cli(tmp_path, SAMPLE) == 0
     assert cli(tmp_path, bad_page(tmp_path, "tab group removed")) == ValidationFailed.exit_code

@@ -7,6 +7,7 @@ DataFrame; the rule itself (value sets, bounds, regexes) lives in the suite JSON
 - ``revision``: one row of whole-revision counts (Unknown states, dangling footnote references);
 - ``sections``: one row per H2 section holding tables (and per tab of a feature section);
 - ``feature_tables``: one row per feature table, naming the core columns it has;
+- ``versions``: one row per version string (range bounds and listed versions);
 - ``version_ranges``: one row per OS line with both a lowest and a highest version, as sortable keys;
 - ``drift``: one row comparing this revision with the previous good one.
 """
@@ -246,6 +247,23 @@ def version_key(version: str) -> str:
     return ".".join(f"{int(p):05d}" for p in _VERSION_PART.findall(version)[:4])
 
 
+def versions(frames: Frames) -> pd.DataFrame:
+    """One row per version string: ``version`` is "<role> <text>", role min, max or listed."""
+    import pandas as pd
+
+    os_versions = frames.get("os_versions")
+    rows = []
+    for name, low, high, listed in zip(
+        _values(os_versions, "name"),
+        _values(os_versions, "version_min"),
+        _values(os_versions, "version_max"),
+        _values(os_versions, "versions"),
+    ):
+        for role, texts in (("min", [low]), ("max", [high]), ("listed", list(listed if listed is not None else []))):
+            rows.extend({"name": name, "version": f"{role} {text}"} for text in texts if text is not None)
+    return pd.DataFrame(rows, columns=["name", "version"]).astype(object)
+
+
 def version_ranges(frames: Frames) -> pd.DataFrame:
     import pandas as pd
 
@@ -342,6 +360,7 @@ def derived(frames: Frames, previous: Frames | None) -> dict[str, pd.DataFrame]:
         "revision": revision(frames),
         "sections": sections(frames),
         "feature_tables": feature_tables(frames),
+        "versions": versions(frames),
         "version_ranges": version_ranges(frames),
     }
     if previous is not None:

@@ -23,7 +23,7 @@ from ._derive import storage_type
 SUITES_DIR = Path(__file__).resolve().parents[2] / "expectations"
 
 DATASET_SUITES = PUBLISHED
-DERIVED_SUITES = ("schema", "revision", "sections", "feature_tables", "version_ranges", "drift")
+DERIVED_SUITES = ("schema", "revision", "sections", "feature_tables", "versions", "version_ranges", "drift")
 SUITES = DATASET_SUITES + DERIVED_SUITES
 
 # -- vocabularies (the values normalise produces; see pipeline/normalise) -----------------------------
@@ -49,7 +49,8 @@ CANONICAL_URL = (
     r"^https://learn\.microsoft\.com/en-us/azure/defender-for-cloud/"
     r"(?:support-matrix-defender-for-containers|supported-machines-endpoint-solutions-clouds-containers)$"
 )
-VERSION = r"^[vV]?\d+(?:\.\d+)*$"
+# one row per version string, "<role> <version>": range bounds are numbers, listed versions may be codenames
+VERSION = r"^(?:(?:min|max|listed) [vV]?\d+(?:\.\d+)*|listed [a-z]+)$"
 IDENTICAL_ROW = r"\|#\d+$"
 # H2 sections (and tabs of a feature section) that must hold at least one feature table: the ones named
 # for features or for an environment ("Runtime protection features", "AWS (EKS)", "On-premises, Arc-...").
@@ -110,10 +111,6 @@ def _in_set(column: str, values: list[str], rule: str) -> dict[str, Any]:
     return _e("expect_column_distinct_values_to_be_in_set", rule, column=column, value_set=values)
 
 
-def _not_null(column: str, rule: str) -> dict[str, Any]:
-    return _e("expect_column_proportion_of_non_null_values_to_be_between", rule, column=column, min_value=1)
-
-
 def _at_most(column: str, value: float, rule: str, *, severity: str = "critical") -> dict[str, Any]:
     return _e("expect_column_max_to_be_between", rule, severity=severity, column=column, max_value=value)
 
@@ -121,9 +118,7 @@ def _at_most(column: str, value: float, rule: str, *, severity: str = "critical"
 def _dataset_rules(name: str) -> list[dict[str, Any]]:
     if name == "page":
         return [
-            _not_null("title", "the page has a title"),
             _in_set("title", TITLES, "the title is one this article has had: not another article, not an error page"),
-            _not_null("canonical_url", "the page names its canonical URL"),
             _e(
                 "expect_column_values_to_match_regex",
                 "the canonical URL is this article's (current or earlier file name)",
@@ -156,21 +151,16 @@ def _dataset_rules(name: str) -> list[dict[str, Any]]:
                 column="feature_key",
                 regex=IDENTICAL_ROW,
             ),
-            _in_set("linux_state", STATES, "Linux release states are known states (or empty)"),
-            _in_set("windows_state", STATES, "Windows release states are known states (or empty)"),
         ]
     if name == "feature_support":
         return [
             _in_set("platform", PLATFORMS, "platforms are Linux, Windows or Any"),
-            _in_set("state", STATES, "states are known states (or empty)"),
+            _in_set(
+                "state", STATES, "release states (of features' Linux and Windows columns) are known states (or empty)"
+            ),
         ]
     if name == "support_items":
         return [_in_set("environment", ENVIRONMENTS, "support items map to a known environment (or none)")]
-    if name == "os_versions":
-        return [
-            _e("expect_column_values_to_match_regex", "a version string", column="version_min", regex=VERSION),
-            _e("expect_column_values_to_match_regex", "a version string", column="version_max", regex=VERSION),
-        ]
     return []
 
 
@@ -178,11 +168,12 @@ def _derived_rules(name: str) -> list[dict[str, Any]]:
     if name == "schema":
         declared = [f"{d}.{c.name}: {storage_type(c.type)}" for d in PUBLISHED for c in DATASETS[d].columns]
         not_null = [f"{d}.{c.name}" for d in PUBLISHED for c in DATASETS[d].columns if not c.nullable]
+        not_null += ["page.title", "page.canonical_url"]  # nullable in general, required of this page
         return [
             _in_set("type", declared, "every dataset is present with exactly its declared columns and types"),
             _e(
                 "expect_column_distinct_values_to_contain_set",
-                "columns declared non-nullable (keys among them) have no nulls",
+                "columns declared non-nullable (keys among them), the page's title and canonical URL have no nulls",
                 column="no_nulls",
                 value_set=not_null,
             ),
@@ -229,6 +220,15 @@ def _derived_rules(name: str) -> list[dict[str, Any]]:
                 "every feature table has a feature, a resources and release-state columns, in a known layout",
             )
         ]
+    if name == "versions":
+        return [
+            _e(
+                "expect_column_values_to_match_regex",
+                "version strings: numbers for range bounds, numbers or a codename ('bullseye') when listed",
+                column="version",
+                regex=VERSION,
+            )
+        ]
     if name == "version_ranges":
         return [
             _e(
@@ -267,6 +267,7 @@ _DESCRIPTIONS = {
     "revision": "derived: one row of whole-revision counts",
     "sections": "derived: one row per H2 section holding tables, and per tab of a feature section",
     "feature_tables": "derived: one row per feature table, with its core columns",
+    "versions": "derived: one row per version string of os_versions (range bounds and listed versions)",
     "version_ranges": "derived: one row per OS line with both a lowest and a highest version",
     "drift": "derived: this revision against the previous good snapshot (drift guards)",
 }
