@@ -252,7 +252,7 @@ def versions(frames: Frames) -> pd.DataFrame:
     import pandas as pd
 
     os_versions = frames.get("os_versions")
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name, low, high, listed in zip(
         _values(os_versions, "name"),
         _values(os_versions, "version_min"),
