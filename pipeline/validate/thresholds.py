@@ -1,7 +1,8 @@
 """Every number validation decides with, in one place (the suites in ``expectations/`` are generated from it).
 
 Change a value here, run ``python -m pipeline.validate.suites`` to rewrite the suite JSON, and commit both;
-``tests/test_validate_suites.py`` fails while the two disagree.
+``tests/test_validate.py`` fails while the two disagree. (Vocabularies, titles and patterns live in
+``suites.py``; only numbers live here.)
 
 Row-count bounds were derived from the 192 corpus revisions (2022-03 .. 2024-12) and the repo's sample
 page: lower = half the smallest count seen, upper = three times the largest. A page outside them is far
@@ -24,20 +25,21 @@ ROW_COUNT_BOUNDS: dict[str, tuple[int, int]] = {
 }
 
 # -- whole-revision limits (suite "revision") ------------------------------------------------------
-# "Unknown" is the state normalise gives to release-state wording it does not know. A few are
-# published (and flagged in the summary); more than this many means the wording changed under us.
+# "Unknown" is the state normalise gives to release-state wording it does not know (none in the
+# page's history). A few are published, flagged in the summary; more means the wording changed under us.
 MAX_UNKNOWN_STATES = 5
-# Cell footnote markers without a definition for their table. The page itself had one dangling
-# reference for a few hours on 2022-04-07 (two corpus revisions); one is flagged, more fail.
+# Cell footnote markers with no definition of that marker for their table. The page itself had a
+# dangling reference for a few hours on 2022-04-07 (corpus 2022-04-07_b44947e): one is flagged, more fail.
 MAX_UNRESOLVED_FOOTNOTE_REFS = 1
-# Environment labels normalise could not map to the vocabulary (kept raw in features.environment).
-MAX_UNMAPPED_ENVIRONMENTS = 0
 
 # -- drift guards against the previous good snapshot (suite "drift") -------------------------------
-# feature_support may lose at most this share of its rows in one revision.
+# feature_support may lose at most this share of its rows in one revision (the largest real drop
+# between consecutive revisions is 11.6%, 2024-01-01).
 MAX_FEATURE_SUPPORT_DROP_SHARE = 0.25
 # at most this many feature_support rows may turn "Unknown" (or appear as "Unknown") at once
 MAX_NEW_UNKNOWN_STATES = 3
-# A section whose name is gone counts as renamed, not vanished, when at least this share of its
-# feature keys (environment|feature) is still on the page (e.g. "Azure (AKS)" -> "Azure", 2023-12-16).
+# A section whose name is gone counts as renamed or restructured, not vanished, when at least this share
+# of its cells ((column, value) pairs) is still on the page: "Azure (AKS)" -> "Azure" (2023-12-16), the
+# per-environment sections of 2023-02-26. Replaying the history, the guard fires once: a "(Preview)"
+# section added and removed again on 2022-07-25.
 RENAMED_SECTION_KEPT_SHARE = 0.5
