@@ -6,20 +6,15 @@ then on successively looser keys, so a reordered, re-emphasised, split or
 moved row matches its old self and yields nothing.  What is left is a typed
 change:
 
-==================  ==============  ==================================================
-dataset             kinds           what
-==================  ==============  ==================================================
-feature_support     added, removed  a (feature, resource, platform) appeared/vanished
-                    promoted        Not available -> Preview/GA, Preview -> GA
-                    demoted         the reverse
-                    state_changed   any other state change (Unknown, empty)
-                    note_changed    the state's qualifier changed, the state did not
-features            attribute_changed  enablement, plans, clouds, description, extra columns
-                    footnote_changed   a footnote the feature cites changed (one record per feature)
-support_items       added, removed, moved (between Supported and Unsupported), footnote_changed
-os_versions         added, removed, extended, narrowed, changed (versions, note, based_on)
-notes               added, removed, changed (text reworded, or kind)
-==================  ==============  ==================================================
+- feature_support: ``added`` / ``removed`` (a feature x resource x platform appeared or
+  vanished), ``promoted`` (Not available -> Preview/GA, Preview -> GA), ``demoted`` (the
+  reverse), ``state_changed`` (any other: Unknown, empty), ``note_changed`` (the state's
+  qualifier changed, the state did not);
+- features: ``attribute_changed`` (enablement, plans, clouds, description, extra columns;
+  field "feature" for a renamed feature), ``footnote_changed`` (one record per citing feature);
+- support_items: ``added``, ``removed``, ``moved`` (Supported <-> Unsupported), ``footnote_changed``;
+- os_versions: ``added``, ``removed``, ``extended``, ``narrowed``, ``changed`` (versions, note);
+- notes: ``added``, ``removed``, ``changed`` (reworded, or another kind of box).
 
 ``change_id`` hashes the change's content (kind, dataset, keys, field, old,
 new) and not the revisions, so the same change seen twice has one id, while a
