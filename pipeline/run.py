@@ -90,6 +90,7 @@ def _run(opts: RunOptions, result: RunResult) -> RunResult:
     result.snapshot_id = snapshot.id
     result.say(f"published: snapshot {snapshot.id} ({_summary(revision)}) to {opts.output}")
     result.say(_changes_line(changes, previous, snapshot))
+    _announce(opts, changes, snapshot, result)  # validated and published; the baseline has no changes
     return result
 
 
@@ -223,6 +224,16 @@ def _audit(
 def _summary(revision: Revision) -> str:
     frames = revision.frames
     return ", ".join(f"{len(frames[n])} {n}" for n in ("tables", "cells", "footnotes", "notes") if n in frames)
+
+
+def _announce(opts: RunOptions, changes: pd.DataFrame, snapshot: Snapshot, result: RunResult) -> None:
+    """One change alert for this run's changes (and any whose delivery failed before)."""
+    from . import alerts
+
+    links = alerts.links(snapshot.meta, opts.output)
+    line = alerts.notify(changes, snapshots=opts.snapshots, links=links, config=opts.alert_config).line
+    if line:
+        result.say(line)
 
 
 def _alert_failure(opts: RunOptions, result: RunResult, exc: PipelineError) -> None:

@@ -9,12 +9,36 @@ from pytest_httpserver import HTTPServer
 
 from pipeline import alerts
 from pipeline import fetch as fetching
-from pipeline.errors import HTTPStatusError
+from pipeline.errors import HTTPStatusError, ValidationFailed
 from pipeline.run import RunOptions, run
+from pipeline.snapshots import SnapshotStore
+from pipeline.summary import md_escape
 
 from .alerts_support import Hook
 
 SAMPLE = Path(__file__).parent / "fixtures" / "learn_sample.html"
+MALWARE_PREVIEW = "<td>Malware detection</td>\n<td>Detection of malware</td>\n<td>AKS nodes</td>\n<td>Preview</td>"
+
+
+def _page(tmp_path: Path, name: str, *edits: tuple[str, str]) -> Path:
+    """The sample page with in-memory edits (a new revision of it), written to tmp_path."""
+    text = SAMPLE.read_text(encoding="utf-8")
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new)
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _promoted(tmp_path: Path) -> Path:
+    """Malware detection on AKS nodes goes Preview -> GA on Linux, and the page's ms.date moves on."""
+    return _page(
+        tmp_path,
+        "promoted.html",
+        (MALWARE_PREVIEW, MALWARE_PREVIEW.replace("<td>Preview</td>", "<td>GA</td>")),
+        ("2025-03-30", "2025-04-15"),
+    )
 
 
 @pytest.fixture
@@ -68,3 +92,53 @@ def test_a_failing_run_without_targets_sends_nothing_and_writes_no_state(
     with pytest.raises(HTTPStatusError):
         _run(tmp_path, httpserver.url_for("/page"))
     assert not (tmp_path / "snapshots" / "alerts-state.json").exists()
+
+
+def test_a_changed_page_posts_one_alert_once_and_a_failed_audit_posts_health_only(tmp_path: Path, hook: Hook) -> None:
+    _run(tmp_path, SAMPLE)
+    assert hook.posts == []  # the baseline: no change alert
+
+    assert _run(tmp_path, _promoted(tmp_path), "2026-05-03T06:00:00Z") == "published"
+    store = SnapshotStore(tmp_path / "snapshots")
+    changes = store.changes()
+    assert len(changes) >= 1 and (changes["kind"] == "promoted").any()
+    assert len(hook.posts) == 1
+    post = hook.posts[0]
+    assert post["title"].startswith("Defender for Containers support matrix: ")
+    assert "promoted" in post["title"]
+    for sentence in changes["summary"]:
+        assert md_escape(sentence) in post["message"]
+    assert "Page ms.date: 2025-04-15 (was 2025-03-30)" in post["message"]
+    assert "support-matrix-defender-for-containers" in post["message"]  # the Learn page's canonical URL
+
+    assert _run(tmp_path, _promoted(tmp_path), "2026-05-04T06:00:00Z") == "unchanged"
+    assert len(hook.posts) == 1  # the same revision again: nothing
+
+    broken = _page(tmp_path, "broken.html", ("<td>GA</td>", "<td>Banana</td>"), ("2025-03-30", "2025-04-20"))
+    with pytest.raises(ValidationFailed):
+        _run(tmp_path, broken, "2026-05-05T06:00:00Z")
+    assert [p["type"] for p in hook.posts[1:]] == ["failure"]  # health, no change alert
+    assert hook.posts[1]["title"].endswith("pipeline health: validate failed")
+    assert "quarantined" in hook.posts[1]["message"]
+    with pytest.raises(ValidationFailed):
+        _run(tmp_path, broken, "2026-05-06T06:00:00Z")
+    assert len(hook.posts) == 2  # the same failure again: nothing
+    _run(tmp_path, _promoted(tmp_path), "2026-05-07T06:00:00Z")
+    assert hook.posts[2]["title"].endswith("pipeline health: recovered")
+    assert len(hook.posts) == 3
+
+
+def test_a_failed_delivery_is_retried_by_the_next_run_even_when_the_page_is_unchanged(
+    tmp_path: Path, hook: Hook
+) -> None:
+    _run(tmp_path, SAMPLE)
+    hook.status = 500
+    _run(tmp_path, _promoted(tmp_path), "2026-05-03T06:00:00Z")
+    assert len(hook.posts) == 1
+    state = (tmp_path / "snapshots" / "alerts-state.json").read_text(encoding="utf-8")
+    assert '"pending": {}' not in state
+    hook.status = 200
+    assert _run(tmp_path, _promoted(tmp_path), "2026-05-04T06:00:00Z") == "unchanged"
+    assert len(hook.posts) == 2 and hook.posts[0] == hook.posts[1]  # the same message, delivered now
+    _run(tmp_path, _promoted(tmp_path), "2026-05-05T06:00:00Z")
+    assert len(hook.posts) == 2
