@@ -142,3 +142,36 @@ def test_a_failed_delivery_is_retried_by_the_next_run_even_when_the_page_is_unch
     assert len(hook.posts) == 2 and hook.posts[0] == hook.posts[1]  # the same message, delivered now
     _run(tmp_path, _promoted(tmp_path), "2026-05-05T06:00:00Z")
     assert len(hook.posts) == 2
+
+
+def test_a_secret_in_the_target_url_stays_out_of_every_file_and_log_of_a_run(
+    tmp_path: Path,
+    httpserver: HTTPServer,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    password, token = "pw-s3cr3t-991", "tok3n-7f3a9c2e"
+    hook = Hook(httpserver, f"/hook/{token}")
+    monkeypatch.setenv(alerts.ALERT_URLS, hook.url(userinfo=f"bot:{password}"))
+    monkeypatch.delenv(alerts.HEALTH_URLS, raising=False)
+    _run(tmp_path, SAMPLE)
+    hook.status = 500
+    _run(tmp_path, _promoted(tmp_path), "2026-05-03T06:00:00Z")
+    broken = _page(tmp_path, "broken.html", ("<td>GA</td>", "<td>Banana</td>"))
+    with pytest.raises(ValidationFailed):
+        _run(tmp_path, broken, "2026-05-04T06:00:00Z")
+    assert len(hook.posts) == 2 and hook.headers[0]["Authorization"].startswith("Basic ")
+    out = capsys.readouterr()
+    logs = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("werkzeug"))
+    files = [p for root in ("snapshots", "output") for p in (tmp_path / root).rglob("*") if p.is_file()]
+    assert any(p.name == "alerts-state.json" for p in files) and any(p.name == "meta.json" for p in files)
+    for where, data in [("stdout", out.out), ("stderr", out.err), ("logs", logs)] + [
+        (str(p), p.read_bytes().decode("utf-8", "replace"))
+        for p in files
+        if p.suffix in (".json", ".md", ".html", ".atom")
+    ]:
+        assert password not in data and token not in data, where
