@@ -241,7 +241,7 @@ def deliver(targets: Targets, *, title: str, markdown: str, text: str, notify_ty
         reason = "" if ok else (captured[-1] if captured else "delivery failed")
         results.append(Delivery(str(target), ok, reason))
         if not ok:
-            _log.warning("alert to %s failed: %s", target, reason)
+            _log.info("alert to %s failed: %s", target, reason)  # the caller reports it, once
     return results
 
 
