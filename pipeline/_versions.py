@@ -13,6 +13,11 @@ from datetime import UTC, datetime
 
 from .errors import UsageError
 
+# the article's source file, and its name until February 2023
+CURRENT_PATH = "articles/defender-for-cloud/support-matrix-defender-for-containers.md"
+FORMER_PATH = "articles/defender-for-cloud/supported-machines-endpoint-solutions-clouds-containers.md"
+DEFAULT_PATHS = (CURRENT_PATH, FORMER_PATH)
+
 
 @dataclass(frozen=True)
 class Version:

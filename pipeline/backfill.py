@@ -13,37 +13,46 @@ A recipe like ``run``, once per committed version of the markdown, oldest first:
    next diff starts from the last good one. Finally append the changes to the
    cumulative history and, with ``--output``, publish.
 
-Validating and diffing a revision only needs the revision before it, so the
-workers take contiguous runs of versions (plus the version before the run) and
-validate and diff each against its predecessor, speculatively: when that
-predecessor turns out to be the last good revision (always, unless one was
-quarantined), the main process keeps the result; otherwise it validates and
-diffs again against the last good one. The outcome is the same as one process
-doing everything in order.
+Validating and diffing a revision only needs the last good revision before it,
+so workers take runs of consecutive versions and play the chain on them
+(validate against the last good one, diff, move on) starting from a guess of
+the last good revision before the run: the version just before it, or, while
+versions are being quarantined, the main process's last good one. The main
+process keeps a worker's result when the guess was right (nearly always) and
+validates and diffs again against the real last good revision when it was
+not, so the outcome is the same as one process doing everything in order.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._git import file_history
-from ._versions import Version, stitch, window
-from .errors import ExtractError, NormaliseError, UsageError
-from .fetch import DEFAULT_URL, Fetched
-from .render import PROVENANCE, SourceInfo, render
+from ._replay import Built, against_snapshot, build_run, diff_meta, empty_changes, rebuilt
+from ._versions import CURRENT_PATH, DEFAULT_PATHS, FORMER_PATH, Version, stitch, window
+from .errors import UsageError
+from .fetch import DEFAULT_URL
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from .snapshots import Snapshot, SnapshotStore
 
-CURRENT_PATH = "articles/defender-for-cloud/support-matrix-defender-for-containers.md"
-FORMER_PATH = "articles/defender-for-cloud/supported-machines-endpoint-solutions-clouds-containers.md"
-DEFAULT_PATHS = (CURRENT_PATH, FORMER_PATH)
+__all__ = [
+    "CURRENT_PATH",
+    "DEFAULT_PATHS",
+    "FORMER_PATH",
+    "BackfillOptions",
+    "BackfillResult",
+    "backfill",
+    "collect",
+    "record",
+]
+
 _CHUNK = 12  # versions per worker task: big enough to amortise the context version, small enough to balance
 
 
@@ -74,36 +83,6 @@ class BackfillResult:
     published: Path | None = None
 
 
-@dataclass(frozen=True)
-class Built:
-    """One version after render + build, as a worker returns it (pickled)."""
-
-    version: Version
-    fetched: Fetched
-    frames: dict[str, pd.DataFrame]
-    meta: dict[str, Any]  # snapshot meta
-    # speculative: validated and diffed against the version before it (None: validated with no previous)
-    paired_with: str | None = None
-    validation: dict[str, Any] | None = None
-    changes: pd.DataFrame | None = None  # None when validation failed
-
-    error: str | None = None  # why the page could not be read (extract/normalise failed)
-
-    def paired(self, previous: Built | None) -> Built:
-        from dataclasses import replace
-
-        if self.error is not None:
-            validation: dict[str, Any] = {"success": False, "failed": [self.error], "results": []}
-        else:
-            validation = validate_revision(self.frames, previous.frames if previous else None)
-        changes = None
-        if validation["success"]:
-            changes = compare(previous, self) if previous is not None else _empty()
-        return replace(
-            self, paired_with=previous.version.commit if previous else None, validation=validation, changes=changes
-        )
-
-
 # -- 1. load inputs ------------------------------------------------------------
 
 
@@ -126,95 +105,52 @@ def collect(opts: BackfillOptions) -> list[Version]:
 # -- 2. process (in worker processes) ------------------------------------------------
 
 
-def build_version(version: Version, canonical_url: str = DEFAULT_URL) -> Built:
-    """Render one version and run the unchanged build on it (pure apart from the clock-free inputs)."""
-    from .build import build
-    from .run import snapshot_meta
-
-    source = SourceInfo(version.commit, version.committed_at, version.path, version.repo, canonical_url)
-    body = render(version.text, source)
-    fetched = Fetched(
-        source=_source(version),
-        body=body,
-        final_url=None,
-        fetched_at=version.committed_at,
-        http_status=None,
-        etag=None,
-        last_modified=None,
-        provenance=PROVENANCE,
-    )
-    try:
-        revision = build(body, fetched)
-        frames = dict(revision.frames)
-        if "features" not in frames:  # build() gains normalise in issue 3; until then add the tidy frames here
-            from .normalise import normalise
-
-            frames.update(normalise(revision.document))
-    except (ExtractError, NormaliseError) as exc:
-        # a commit that broke the page: kept (quarantined) for a person to look at, like a bad fetch
-        meta = {**_unread_meta(fetched), "git_commit_id": version.commit, "updated_at": version.committed_at}
-        return Built(version, fetched, {}, meta, error=exc.one_line())
-    from .build import Revision
-
-    return Built(version, fetched, frames, snapshot_meta(Revision(revision.document, frames), fetched))
-
-
-def _unread_meta(fetched: Fetched) -> dict[str, Any]:
-    keys = ("source", "final_url", "fetched_at", "http_status", "etag", "last_modified", "provenance")
-    return {**{k: getattr(fetched, k) for k in keys}, "sha256": fetched.sha256, "bytes": fetched.bytes}
-
-
-def _source(version: Version) -> str:
-    if version.repo:
-        return f"https://github.com/{version.repo}/blob/{version.commit}/{version.path}"
-    return f"{version.origin}/{version.path}@{version.commit}"
-
-
-def _build_run(task: tuple[Sequence[Version], bool, str]) -> list[Built]:
-    """A contiguous run of versions, each validated and diffed against the one before it; the first
-    is only context (built, and returned, by the run before) when ``has_context``."""
-    versions, has_context, canonical = task
-    out: list[Built] = []
-    previous: Built | None = None
-    for n, version in enumerate(versions):
-        built = build_version(version, canonical)
-        if not (has_context and n == 0) and (previous is None or previous.error is None):
-            built = built.paired(previous)  # else left unpaired: the main process pairs it
-        out.append(built)
-        previous = built
-    return out[1:] if has_context else out
-
-
-def built_in_order(versions: Sequence[Version], jobs: int, canonical: str) -> Iterator[Built]:
-    """Every version built, in order; ``jobs`` > 1 builds runs of them in parallel processes."""
-    tasks = []
-    for start in range(0, len(versions), _CHUNK):
-        context = start > 0
-        tasks.append((versions[start - 1 if context else start : start + _CHUNK], context, canonical))
-    if jobs <= 1 or len(tasks) <= 1:
-        for task in tasks:
-            yield from _build_run(task)
+def built_in_order(
+    versions: Sequence[Version], jobs: int, canonical: str, context: Callable[[int], Version | None]
+) -> Iterator[Built]:
+    """Every version built, validated and diffed, in order. Runs of versions go to ``jobs`` processes,
+    a few at a time, each with ``context(start)``: the main process's best guess, when the run is
+    handed out, of the last good version before it."""
+    starts = range(0, len(versions), _CHUNK)
+    if jobs <= 1 or len(starts) <= 1:
+        for start in starts:  # the guess is exact: every version before the run has been recorded
+            yield from build_run((versions[start : start + _CHUNK], context(start), canonical))
         return
+    from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for run in pool.map(_build_run, tasks):
-            yield from run
+        pending: deque = deque()
+        for start in starts:
+            pending.append(pool.submit(build_run, (versions[start : start + _CHUNK], context(start), canonical)))
+            if len(pending) > jobs:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
 
 
-def compare(old: Built | Snapshot, new: Built) -> pd.DataFrame:
-    """The typed changes from ``old`` (a built version or a stored snapshot) to ``new``."""
-    from .diff import diff
+@dataclass
+class _Chain:
+    """The main process's view while recording: the last good revision, and whether the versions just
+    recorded were quarantined (then the runs handed out next are paired with that last good one)."""
 
-    old_frames = old.frames if isinstance(old, Built) else old.frames()
-    old_meta = old.meta if isinstance(old, Built) else dict(old.meta)
-    return diff(old_frames, new.frames, _diff_meta(old_meta), _diff_meta(new.meta))
+    versions: Sequence[Version]
+    last_good: Built | Snapshot | None
+    recorded: int = 0
+    failing: bool = False
 
+    def context(self, start: int) -> Version | None:
+        if start == 0:
+            return None
+        if self.recorded < start and not self.failing:
+            return self.versions[start - 1]  # the usual case: assume the version before is good
+        return self.last_good.version if isinstance(self.last_good, Built) else None
 
-def _diff_meta(meta: dict[str, Any]) -> dict[str, Any]:
-    from .snapshots import snapshot_id
-
-    return {**meta, "id": meta.get("id") or snapshot_id(str(meta["sha256"]))}
+    def advance(self, built: Built, good: bool) -> None:
+        self.recorded += 1
+        self.failing = not good
+        if good:
+            self.last_good = built
 
 
 # -- 3. save outputs (main process, in order) ---------------------------------------
@@ -230,19 +166,19 @@ def backfill(opts: BackfillOptions) -> BackfillResult:
     if not versions:
         _say(f"backfill: no version of {', '.join(opts.paths)} in the given repositories and dates")
         return result
-    previous: Built | Snapshot | None = _good_before(store, versions[0].committed_at)
+    chain = _Chain(versions, _good_before(store, versions[0].committed_at))
     found: list[pd.DataFrame] = []
     # 2. process, 3. save outputs
     with _progress(len(versions), opts.progress) as bar:
-        for built in built_in_order(versions, opts.jobs, opts.canonical_url):
-            changes = record(store, built, previous, result)
+        for built in built_in_order(versions, opts.jobs, opts.canonical_url, chain.context):
+            changes = record(store, built, chain.last_good, result)
+            chain.advance(built, good=changes is not None)
             if changes is not None:
-                previous = built
                 found.append(changes)
                 result.changes += len(changes)
             bar.update(1)
             bar.set_postfix(changes=result.changes, quarantined=result.quarantined, refresh=False)
-    bridge = _bridge(store, previous, versions[-1].committed_at)
+    bridge = _bridge(store, chain.last_good, versions[-1].committed_at)
     if bridge is not None:
         found.append(bridge)
         result.changes += len(bridge)
@@ -264,7 +200,7 @@ def record(store: SnapshotStore, built: Built, previous: Built | Snapshot | None
     from .snapshots import QUARANTINED
 
     if not _paired_with(built, previous):
-        built = _against_snapshot(built, previous) if previous is not None else built.paired(None)
+        built = against_snapshot(built, previous) if previous is not None else built.paired(None)
     validation, changes = built.validation or {}, built.changes
     page = built.fetched.body
     if not validation.get("success", False):
@@ -279,7 +215,7 @@ def record(store: SnapshotStore, built: Built, previous: Built | Snapshot | None
     snapshot = store.store(page=page, meta=built.meta, frames=built.frames, validation=validation)
     result.good += 1
     result.snapshot_ids.append(snapshot.id)
-    return changes if changes is not None else _empty()
+    return changes if changes is not None else empty_changes()
 
 
 def _paired_with(built: Built, previous: Built | Snapshot | None) -> bool:
@@ -289,33 +225,6 @@ def _paired_with(built: Built, previous: Built | Snapshot | None) -> bool:
     if previous is None:
         return built.paired_with is None
     return isinstance(previous, Built) and built.paired_with == previous.version.commit
-
-
-def _against_snapshot(built: Built, previous: Built | Snapshot) -> Built:
-    """Validate and diff again, against the last good revision (a quarantine broke the pairing)."""
-    from dataclasses import replace
-
-    if isinstance(previous, Built):
-        return built.paired(previous)
-    if built.error is not None:
-        return built.paired(None)
-    frames = previous.frames()
-    validation = validate_revision(built.frames, frames)
-    changes = compare(previous, built) if validation["success"] else None
-    return replace(built, paired_with=previous.meta.get("git_commit_id"), validation=validation, changes=changes)
-
-
-def validate_revision(frames: dict[str, pd.DataFrame], previous: dict[str, pd.DataFrame] | None) -> dict[str, Any]:
-    """The validation result (``success``, ``failed``, ``results`` ...), the same suites ``run`` applies."""
-    from .validate import validate
-
-    return validate(frames, previous=previous).to_dict()
-
-
-def _empty() -> pd.DataFrame:
-    from .diff import empty
-
-    return empty()
 
 
 def _good_before(store: SnapshotStore, moment: str) -> Snapshot | None:
@@ -333,14 +242,14 @@ def _bridge(store: SnapshotStore, last: Built | Snapshot | None, moment: str) ->
     from .diff import diff
 
     first = later[0]
-    return diff(last.frames, first.frames(), _diff_meta(last.meta), _diff_meta(dict(first.meta)))
+    return diff(last.frames, rebuilt(first), diff_meta(last.meta), diff_meta(dict(first.meta)))
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     import pandas as pd
 
     kept = [f for f in frames if len(f)]
-    return pd.concat(kept, ignore_index=True) if kept else _empty()
+    return pd.concat(kept, ignore_index=True) if kept else empty_changes()
 
 
 def _publish(store: SnapshotStore, output: Path) -> Path:

@@ -3,8 +3,6 @@ its truth, and the change history equals the one from replaying the served HTML 
 
 from __future__ import annotations
 
-import os
-import subprocess
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -24,6 +22,7 @@ from pipeline.schema import DATASETS
 from pipeline.snapshots import SnapshotStore
 from pipeline.validate import validate
 
+from .backfill_support import commit, commit_corpus, git, init
 from .corpus import html_bytes, manifest, markdown_text, needs_corpus, truth, truth_mismatches
 
 OLD, NEW = bf.FORMER_PATH, bf.CURRENT_PATH
@@ -32,43 +31,11 @@ OLD, NEW = bf.FORMER_PATH, bf.CURRENT_PATH
 # -- a git repository in tmp_path ------------------------------------------------------
 
 
-def _git(repo: Path, *args: str, when: str | None = None) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "docs", "GIT_AUTHOR_EMAIL": "docs@example.com"}
-    env.update(GIT_COMMITTER_NAME="docs", GIT_COMMITTER_EMAIL="docs@example.com")
-    if when:
-        env.update(GIT_AUTHOR_DATE=when, GIT_COMMITTER_DATE=when)
-    done = subprocess.run(["git", "-C", str(repo), *args], env=env, check=True, capture_output=True, text=True)
-    return done.stdout.strip()
-
-
-def _init(repo: Path) -> Path:
-    repo.mkdir(parents=True)
-    _git(repo, "init", "-q", "-b", "main")
-    return repo
-
-
-def _commit(repo: Path, path: str, text: str, when: str, previous_path: str | None = None) -> str:
-    """Commit ``text`` at ``path`` (``git mv`` from ``previous_path`` first when the name changed)."""
-    if previous_path and previous_path != path:
-        _git(repo, "mv", previous_path, path)
-    (repo / path).parent.mkdir(parents=True, exist_ok=True)
-    (repo / path).write_text(text, encoding="utf-8")
-    _git(repo, "add", path)
-    _git(repo, "commit", "-q", "--allow-empty", "-m", f"update {Path(path).name}", when=when)
-    return _git(repo, "rev-parse", "HEAD")
-
-
 @pytest.fixture(scope="module")
 def corpus_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, dict[str, str]]]:
     """Every corpus version committed in date order, renamed like the real file; test commit -> manifest row."""
-    repo = _init(tmp_path_factory.mktemp("docs") / "azure-docs")
-    commits: dict[str, dict[str, str]] = {}
-    previous = None
-    for row in manifest():
-        sha = _commit(repo, row["path_in_repo"], markdown_text(row["file"][:-3]), row["committed_at_utc"], previous)
-        commits[sha] = row
-        previous = row["path_in_repo"]
-    return repo, commits
+    repo = tmp_path_factory.mktemp("docs") / "azure-docs"
+    return repo, commit_corpus(repo)
 
 
 @pytest.fixture(scope="module")
@@ -95,12 +62,12 @@ def test_history_follows_the_rename_oldest_first(corpus_repo) -> None:
 
 
 def test_deletions_and_repeated_commits(tmp_path: Path) -> None:
-    repo = _init(tmp_path / "repo")
-    a = _commit(repo, OLD, "one\n", "2022-01-01T10:00:00Z")
-    b = _commit(repo, NEW, "two\n", "2022-02-01T10:00:00Z", previous_path=OLD)
-    c = _commit(repo, NEW, "two\n", "2022-03-01T10:00:00Z")  # an empty commit: no change to the file
-    _git(repo, "rm", "-q", NEW)
-    _git(repo, "commit", "-q", "-m", "moved to another repository", when="2022-04-01T10:00:00Z")
+    repo = init(tmp_path / "repo")
+    a = commit(repo, OLD, "one\n", "2022-01-01T10:00:00Z")
+    b = commit(repo, NEW, "two\n", "2022-02-01T10:00:00Z", previous_path=OLD)
+    c = commit(repo, NEW, "two\n", "2022-03-01T10:00:00Z")  # an empty commit: no change to the file
+    git(repo, "rm", "-q", NEW)
+    git(repo, "commit", "-q", "-m", "moved to another repository", when="2022-04-01T10:00:00Z")
     versions = file_history(repo, bf.DEFAULT_PATHS)
     assert [(v.commit, v.path, v.text) for v in versions] == [(a, OLD, "one\n"), (b, NEW, "two\n")]
     assert c not in {v.commit for v in versions}
@@ -195,14 +162,9 @@ def test_every_rendered_version_matches_the_truth(corpus_repo, backfilled) -> No
 
 def _served(row: dict[str, str]) -> tuple[dict, dict]:
     """The page Learn served for a manifest row, through the same build (run in a worker process)."""
-    from pipeline.normalise import normalise
-
     body = html_bytes(row["file"][:-3])
     fetched = Fetched(row["file"], body, None, row["committed_at_utc"], None, None, None, "file")
-    revision = build(body, fetched)
-    frames = dict(revision.frames)
-    if "features" not in frames:
-        frames.update(normalise(revision.document))
+    frames = build(body, fetched).frames
     meta = {"id": fetched.sha256[:16], "fetched_at": row["committed_at_utc"], "ms_date": frames["page"]["ms_date"][0]}
     return frames, {**meta, "git_commit_id": row["sha"]}
 
@@ -235,8 +197,8 @@ def test_changes_equal_the_replay_of_the_served_html(corpus_repo, backfilled) ->
         names[served[row["file"]][1]["id"]] = names[row["sha"]] = row["file"]
     by_commit = {e["git_commit_id"]: e for e in store.entries()}
     expected, previous = [], None
-    for commit, row in commits.items():  # commit order (the index breaks equal times by id)
-        entry = by_commit[commit]
+    for sha, row in commits.items():  # commit order (the index breaks equal times by id)
+        entry = by_commit[sha]
         frames, meta = served[row["file"]]
         if entry["status"] != "good":
             # quarantined from the rendered page: the served page fails validation as well
@@ -270,10 +232,10 @@ def test_a_rerun_adds_no_snapshot_and_no_change(corpus_repo, backfilled) -> None
 def test_a_broken_version_is_quarantined_and_the_diff_resumes_from_the_last_good(tmp_path, monkeypatch, capsys) -> None:
     rows = manifest()[145:147]  # two consecutive versions with a few support changes between them
     first, last = (markdown_text(r["file"][:-3]) for r in rows)
-    repo = _init(tmp_path / "repo")
-    _commit(repo, NEW, first, "2024-01-01T00:00:00Z")
-    _commit(repo, NEW, first.split("\n## ")[0] + "\nThe tables are gone.\n", "2024-01-02T00:00:00Z")
-    _commit(repo, NEW, last, "2024-01-03T00:00:00Z")
+    repo = init(tmp_path / "repo")
+    commit(repo, NEW, first, "2024-01-01T00:00:00Z")
+    commit(repo, NEW, first.split("\n## ")[0] + "\nThe tables are gone.\n", "2024-01-02T00:00:00Z")
+    commit(repo, NEW, last, "2024-01-03T00:00:00Z")
     monkeypatch.setattr(bf, "_CHUNK", 1)  # every version in its own worker run: pairing crosses runs
     opts = bf.BackfillOptions(git_repos=(repo,), snapshots=tmp_path / "snapshots", jobs=2, progress=True)
     result = bf.backfill(opts)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from ..backfill import DEFAULT_PATHS
+    from .._versions import DEFAULT_PATHS  # light: --help must not import the renderer
 
     p = sub.add_parser(
         "backfill",
@@ -56,7 +56,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from ..backfill import DEFAULT_PATHS, BackfillOptions, backfill
+    from .._versions import DEFAULT_PATHS
+    from ..backfill import BackfillOptions, backfill
     from ..errors import UsageError
 
     if args.jobs < 1:

@@ -1,0 +1,66 @@
+"""``make bench``: backfill of every corpus revision from a local git repository, ``--jobs 2``.
+
+The repository is built first (not timed); the backfill runs in a fresh interpreter so its peak RSS
+(main process, and the largest worker) is its own.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .backfill_support import commit_corpus
+from .corpus import manifest
+
+_PROBE = """
+import json, resource, sys
+from pathlib import Path
+from pipeline.backfill import BackfillOptions, backfill
+result = backfill(BackfillOptions(git_repos=(Path(sys.argv[1]),), snapshots=Path(sys.argv[2]), jobs=2, progress=False))
+print(json.dumps({
+    "good": result.good, "quarantined": result.quarantined, "changes": result.changes,
+    "self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    "cpu_s": sum(
+        u.ru_utime + u.ru_stime
+        for u in (resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN))
+    ),
+}))
+"""
+
+
+def bench_backfill() -> dict[str, float | int | str]:
+    if not manifest_available():
+        return {"skipped": "../shared/corpus not found"}
+    with tempfile.TemporaryDirectory(prefix="bench-backfill-") as tmp:
+        repo = Path(tmp) / "azure-docs"
+        commit_corpus(repo)
+        start = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-c", _PROBE, str(repo), str(Path(tmp) / "snapshots")],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        wall = time.perf_counter() - start
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    return {
+        "revisions": figures["good"] + figures["quarantined"],
+        "quarantined": figures["quarantined"],
+        "changes": figures["changes"],
+        "total wall s, --jobs 2 (target <= 20)": round(wall, 1),
+        "CPU s, main + workers (the machine's load does not change it)": round(figures["cpu_s"], 1),
+        "peak RSS main process MB": round(figures["self_mb"], 1),
+        "peak RSS largest worker MB": round(figures["worker_mb"], 1),
+    }
+
+
+def manifest_available() -> bool:
+    try:
+        return bool(manifest())
+    except OSError:
+        return False
