@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 PARQUET_OPTIONS: dict[str, Any] = {
     "compression": "zstd",
-    "compression_level": 9,
+    "compression_level": 3,
     "use_dictionary": True,
     "write_statistics": True,
     "version": "2.6",
@@ -50,35 +50,37 @@ def arrow_schema(dataset: Dataset) -> pa.Schema:
     return pa.schema([pa.field(c.name, arrow_type(c.type), nullable=c.nullable) for c in dataset.columns])
 
 
-def _clean_value(value: Any, type_: str) -> Any:
-    if value is None:
-        return None
-    if type_ == "list<string>":
-        return [str(v) for v in value]
-    try:
-        import pandas as pd
+def _is_null(value: Any) -> bool:
+    # None, float NaN, pandas NA/NaT: the three ways a missing value reaches us from pandas
+    if value is None or type(value).__name__ in ("NAType", "NaTType"):
+        return True
+    return isinstance(value, float) and value != value
 
-        if not isinstance(value, (list, tuple, dict)) and pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    if type_ == "int64":
-        return int(value)
-    if type_ == "bool":
-        return bool(value)
-    if type_ == "float64":
-        return float(value)
-    return str(value)
+
+def _cleaner(type_: str) -> Any:
+    if type_ == "list<string>":
+        return lambda v: None if v is None else [str(x) for x in v]
+    convert = {"int64": int, "bool": bool, "float64": float}.get(type_, str)
+    return lambda v: None if _is_null(v) else convert(v)
+
+
+def columns(frame: pd.DataFrame, dataset: Dataset) -> dict[str, list[Any]]:
+    """Plain-Python values per column, in the dataset's column order, nulls as None."""
+    out: dict[str, list[Any]] = {}
+    for col in dataset.columns:
+        clean = _cleaner(col.type)
+        out[col.name] = [clean(v) for v in frame[col.name].tolist()]
+    return out
 
 
 def records(frame: pd.DataFrame, dataset: Dataset) -> list[dict[str, Any]]:
     """Plain-Python records in the dataset's column order, nulls as None."""
-    types = {c.name: c.type for c in dataset.columns}
-    cols = dataset.names
-    out = []
-    for row in frame[cols].itertuples(index=False, name=None):
-        out.append({c: _clean_value(v, types[c]) for c, v in zip(cols, row)})
-    return out
+    return _records(columns(frame, dataset))
+
+
+def _records(cols: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    names = list(cols)
+    return [dict(zip(names, row)) for row in zip(*cols.values())]
 
 
 def conform(frame: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
@@ -93,11 +95,25 @@ def conform(frame: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
 
 
 def to_arrow(frame: pd.DataFrame, dataset: Dataset) -> pa.Table:
+    return _arrow(columns(frame, dataset), dataset)
+
+
+def _arrow(cols: dict[str, list[Any]], dataset: Dataset) -> pa.Table:
     import pyarrow as pa
 
-    rows = records(frame, dataset)
     schema = arrow_schema(dataset)
-    return pa.Table.from_pylist(rows, schema=schema) if rows else schema.empty_table()
+    arrays = [pa.array(cols[c.name], type=arrow_type(c.type)) for c in dataset.columns]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def parquet_bytes(table: pa.Table) -> bytes:
+    """Parquet with the pinned settings, written in memory (no filesystem lookup per file)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, **PARQUET_OPTIONS)
+    return bytes(sink.getvalue().to_pybytes())
 
 
 def json_bytes(obj: Any) -> bytes:
@@ -108,33 +124,49 @@ def write_dataset(
     frame: pd.DataFrame, directory: Path, name: str, *, formats: tuple[str, ...] = ("parquet", "json")
 ) -> list[Path]:
     """Write ``name.<format>`` for each of ``formats`` (parquet, json, csv) into ``directory``."""
-    import pyarrow.parquet as pq
-
     dataset = DATASETS[name]
     frame = conform(frame, dataset)
+    return _write(columns(frame, dataset), dataset, directory, formats)
+
+
+def write_records(
+    rows: list[dict[str, Any]], directory: Path, name: str, *, formats: tuple[str, ...] = ("parquet", "json")
+) -> list[Path]:
+    """Like :func:`write_dataset` for records already clean and in key order (e.g. the change history)."""
+    dataset = DATASETS[name]
+    cols = {c.name: [r.get(c.name) for r in rows] for c in dataset.columns}
+    return _write(cols, dataset, directory, formats)
+
+
+def _write(cols: dict[str, list[Any]], dataset: Dataset, directory: Path, formats: tuple[str, ...]) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     written = []
+    recs = _records(cols) if ("json" in formats or "csv" in formats) else []
     if "parquet" in formats:
-        path = directory / f"{name}.parquet"
-        pq.write_table(to_arrow(frame, dataset), path, **PARQUET_OPTIONS)
+        path = directory / f"{dataset.name}.parquet"
+        path.write_bytes(parquet_bytes(_arrow(cols, dataset)))
         written.append(path)
     if "json" in formats:
-        path = directory / f"{name}.json"
-        path.write_bytes(json_bytes(records(frame, dataset)))
+        path = directory / f"{dataset.name}.json"
+        path.write_bytes(json_bytes(recs))
         written.append(path)
     if "csv" in formats:
-        written.append(write_csv(frame, dataset, directory / f"{name}.csv"))
+        written.append(_write_csv(recs, dataset, directory / f"{dataset.name}.csv"))
     return written
 
 
 def write_csv(frame: pd.DataFrame, dataset: Dataset, path: Path) -> Path:
+    return _write_csv(records(frame, dataset), dataset, path)
+
+
+def _write_csv(recs: list[dict[str, Any]], dataset: Dataset, path: Path) -> Path:
     import csv as _csv
     import io
 
     buf = io.StringIO()
     writer = _csv.writer(buf, lineterminator="\n")
     writer.writerow(dataset.names)
-    for rec in records(frame, dataset):
+    for rec in recs:
         writer.writerow(
             [
                 json.dumps(v, ensure_ascii=False) if isinstance(v, list) else ("" if v is None else v)

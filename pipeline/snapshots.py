@@ -344,19 +344,11 @@ class SnapshotStore:
 
     def _write_history(self, history: list[dict[str, Any]]) -> None:
         """Both files from records already in key order, with the dataset writers' pinned settings."""
-        import pyarrow as pa
-        import pyarrow.parquet as pq
+        from ._io import write_records
 
-        from ._io import PARQUET_OPTIONS, arrow_schema
-        from .schema import DATASETS
-
-        schema = arrow_schema(DATASETS[CHANGES])
         staging = self.root / f".tmp-changes-{os.getpid()}"
-        staging.mkdir(parents=True, exist_ok=True)
         try:
-            table = pa.Table.from_pylist(history, schema=schema) if history else schema.empty_table()
-            pq.write_table(table, staging / f"{CHANGES}.parquet", **PARQUET_OPTIONS)
-            (staging / f"{CHANGES}.json").write_bytes(json_bytes(history))
+            write_records(history, staging, CHANGES)
             for ext in ("parquet", "json"):
                 os.replace(staging / f"{CHANGES}.{ext}", self.root / f"{CHANGES}.{ext}")
         finally:
