@@ -18,6 +18,7 @@ from pipeline.diff import diff
 from pipeline.errors import UsageError
 from pipeline.fetch import Fetched
 from pipeline.model import Cell, Document, Footnote, Note, PageMeta, Scope, Table
+from pipeline.run import snapshot_meta
 from pipeline.schema import DATASETS
 from pipeline.snapshots import SnapshotStore
 from pipeline.validate import validate
@@ -271,3 +272,33 @@ def test_cli_backfills_a_window_and_publishes(corpus_repo, tmp_path, capsys) -> 
     assert [e["fetched_at"] for e in SnapshotStore(snapshots).entries()] == dates
     assert (output / "latest" / "features.parquet").exists() and (output / "latest" / "changes.json").exists()
     assert f"backfill: {len(dates)} versions" in capsys.readouterr().err
+
+
+@needs_corpus
+def test_a_later_window_continues_from_the_store_and_bridges_to_a_scraped_snapshot(tmp_path) -> None:
+    rows = manifest()[145:148]  # three consecutive versions, with support changes between each
+    repo = init(tmp_path / "repo")
+    for row in rows[:2]:
+        commit(repo, NEW, markdown_text(row["file"][:-3]), row["committed_at_utc"])
+    snapshots = tmp_path / "snapshots"
+    first = bf.backfill(bf.BackfillOptions(git_repos=(repo,), snapshots=snapshots, until=rows[0]["committed_at_utc"]))
+    assert (first.versions, first.good, first.changes) == (1, 1, 0)  # a baseline
+    # the daily job scraped the page a few weeks later (here: the page Learn served for the third version)
+    body = html_bytes(rows[2]["file"][:-3])
+    fetched = Fetched(bf.DEFAULT_URL, body, bf.DEFAULT_URL, "2024-02-02T06:00:00Z", 200, None, None, "fetched")
+    revision = build(body, fetched)
+    store = SnapshotStore(snapshots)
+    store.store(page=body, meta=snapshot_meta(revision, fetched), frames=revision.frames)
+
+    second = bf.backfill(bf.BackfillOptions(git_repos=(repo,), snapshots=snapshots, since=rows[1]["committed_at_utc"]))
+    old, new, scraped = store.good()
+    assert [s.meta["provenance"] for s in (old, new, scraped)] == ["git", "git", "fetched"]
+    expected = [
+        *records(diff(old.frames(), new.frames(), dict(old.meta), dict(new.meta)), DATASETS["changes"]),
+        *records(diff(new.frames(), scraped.frames(), dict(new.meta), dict(scraped.meta)), DATASETS["changes"]),
+    ]
+    fields = ("change_id", "kind", "old_revision", "new_revision", "detected_at")
+    got = [tuple(c[f] for f in fields) for c in records(second.history, DATASETS["changes"])]
+    assert got == [tuple(c[f] for f in fields) for c in expected]
+    assert {c[3] for c in got} == {new.id, scraped.id} and "2024-02-02T06:00:00Z" in {c[4] for c in got}
+    assert sorted(got) == sorted(tuple(c[f] for f in fields) for c in records(store.changes(), DATASETS["changes"]))
