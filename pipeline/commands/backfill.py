@@ -31,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="append",
         default=[],
         metavar="OWNER/REPO",
-        help="read the history through the GitHub REST API instead (token from GITHUB_TOKEN; cached on disk)",
+        help="a repository read through the GitHub REST API, repeatable (token from GITHUB_TOKEN; answers cached on disk)",
     )
     p.add_argument(
         "--path",
@@ -44,7 +44,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--until", metavar="DATE", help="last commit date to replay (inclusive)")
     p.add_argument("--snapshots", type=Path, default=Path("snapshots"), help="snapshot store (default: snapshots/)")
     p.add_argument("--output", type=Path, help="also publish the newest revision and the history to this folder")
-    p.add_argument("--jobs", type=int, default=1, metavar="N", help="render and extract in N processes (default 1)")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="render, build, validate and diff in N processes; snapshots stay in order (default 1)",
+    )
     p.add_argument(
         "--cache-dir",
         type=Path,
