@@ -10,7 +10,8 @@ or pass ``refresh=True``, to list new commits.
 Rate limits: a 403/429 carrying ``X-RateLimit-Remaining: 0``, ``Retry-After``
 or a 429 waits (``Retry-After``, else until ``X-RateLimit-Reset``) and retries;
 a success that leaves ``Remaining`` at 0 waits before the next request. The
-token comes from ``GITHUB_TOKEN`` (60 requests/hour without one, 5000 with).
+token comes from ``GITHUB_TOKEN`` (60 requests/hour without one, 5000 with),
+the API root from ``GITHUB_API_URL`` (GitHub Enterprise Server) else api.github.com.
 """
 
 from __future__ import annotations
