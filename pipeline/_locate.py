@@ -3,8 +3,8 @@
 A first, cheap pass with lxml (C speed) over the whole page: the head's
 metadata, and the article's ``div.content`` blocks inside ``<main>`` with the
 site chrome cut out (the hidden sign-in notice, the "In this article"
-outline, feedback, scripts, buttons).  Only the article then goes to
-BeautifulSoup, which is where the per-element work happens.
+outline, feedback, scripts, buttons).  Only the article then becomes a
+BeautifulSoup tree (``_soup``), which is where the per-element work happens.
 """
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ def decode(raw: bytes) -> str:
         return raw.decode("utf-8", errors="replace")
 
 
-def locate(raw: bytes) -> tuple[PageMeta, str]:
-    """Return the page metadata and the article's markup (the h1 holder and the body)."""
+def locate(raw: bytes) -> tuple[PageMeta, list[lxml.html.HtmlElement]]:
+    """Return the page metadata and the article's blocks (the h1 holder and the body), chrome removed."""
     if not raw.strip():
         raise ExtractError("empty body: expected an HTML page")
     head = raw[:2048].lower()
@@ -70,8 +70,7 @@ def locate(raw: bytes) -> tuple[PageMeta, str]:
         raise ExtractError(f"no article body found (title {meta.title!r}; starts {text[:80]!r})")
     for container in containers:
         _drop_layout_whitespace(container)
-    markup = "".join(lxml.etree.tostring(c, encoding="unicode", method="html") for c in containers)
-    return meta, markup
+    return meta, containers
 
 
 _LAYOUT = frozenset({"table", "thead", "tbody", "tfoot", "tr", "ul", "ol", "section"})

@@ -5,6 +5,10 @@ Selection is by meaning, not position: the article body is the content of
 article" outline, the feedback section, scripts).  Tab panels are hidden in
 the markup but are data, so hidden-ness is never used to skip content.
 
+Two passes: lxml parses the page and cuts out the article (``_locate``); the
+article becomes a BeautifulSoup tree (``_soup``) that the walker below reads
+in document order, keeping the heading/tab scope a reader sees.
+
 Public surface: :func:`extract` (bytes -> :class:`~pipeline.model.Document`).
 """
 
@@ -12,10 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import Tag
 from bs4.element import PageElement
 
 from ._locate import locate
+from ._soup import soup_from_lxml
 from ._text import clean, flatten, flatten_nodes, footnote_ref
 from .errors import ExtractError
 from .model import ALERT_KINDS, Block, Cell, Document, Footnote, Line, Note, Scope, Table
@@ -29,9 +34,8 @@ def extract(body: bytes | str) -> Document:
     without a header row.
     """
     raw = body.encode("utf-8") if isinstance(body, str) else body
-    meta, markup = locate(raw)
-    soup = BeautifulSoup(markup, "lxml")
-    containers = soup.body.find_all("div", recursive=False) if soup.body else []
+    meta, blocks = locate(raw)
+    containers = [c for c in soup_from_lxml(blocks).contents if isinstance(c, Tag)]
     walker = _Walker()
     for container in containers:
         walker.walk(container)
