@@ -15,14 +15,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import lxml.etree
-import lxml.html
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import Comment, PageElement
 
 _PRESERVE = frozenset({"pre", "textarea"})
 
 
-def soup_from_lxml(elements: Iterable[lxml.html.HtmlElement]) -> BeautifulSoup:
+def soup_from_lxml(elements: Iterable[lxml.etree._Element]) -> BeautifulSoup:
     """A soup whose top-level children are the given lxml elements (and their subtrees)."""
     soup = BeautifulSoup("", "lxml")
     builder = soup.builder
@@ -40,9 +39,11 @@ def soup_from_lxml(elements: Iterable[lxml.html.HtmlElement]) -> BeautifulSoup:
             value = "\n" if "\n" in value else " "
         add(NavigableString(value), parent)
 
-    def build(element: lxml.html.HtmlElement, parent: Tag, keep: bool) -> None:
-        tag = Tag(None, builder, element.tag, None, None, dict(element.attrib))
-        add(tag, parent)
+    def build(element: lxml.etree._Element, parent: Tag, keep: bool) -> None:
+        nonlocal last
+        tag = Tag(None, builder, element.tag, None, None, dict(element.attrib), parent, last)
+        parent.contents.append(tag)
+        last = tag
         keep = keep or element.tag in _PRESERVE
         if element.text:
             text(element.text, tag, keep)

@@ -96,6 +96,16 @@ def test_drift_guard_section_vanishing_but_not_renamed(good: Frames) -> None:
     assert "drift.expect_column_values_to_be_null(vanished)" in _drift_failures(removed, good)
 
 
+def test_an_information_section_may_go(good: Frames) -> None:
+    section = "Registries and images support for vulnerability assessment"  # Aspect/Details only
+    assert section in set(good["cells"]["section"])
+    removed = copy(good)
+    for name in ("cells", "tables", "support_items"):
+        frame = removed[name]
+        removed[name] = frame[frame["section"] != section].reset_index(drop=True)
+    assert _derive.vanished(removed, good) == []
+
+
 def test_drift_guard_many_unknown_states_at_once(good: Frames) -> None:
     def with_unknown(n: int) -> Frames:
         frames = copy(good)

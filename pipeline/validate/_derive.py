@@ -309,18 +309,25 @@ def _environments(frames: Frames) -> set[str]:
 
 
 def _section_contents(frames: Frames) -> dict[str, set[tuple[str, str]]]:
-    """What each table-holding section says: its cells' (column, value) pairs."""
+    """What each section holding a feature table says: its cells' (column, value) pairs.
+
+    Only matrix sections count: an information section (Aspect/Details, notes) coming and going is
+    ordinary editing that the diff reports item by item, while a matrix section vanishing looks like
+    a redesign or a partial page. (Counting every section made one real removal, 2022-07-25, fail
+    every later revision too, since each is compared with the last good one.)"""
     cells = frames.get("cells")
+    tables = frames.get("tables")
+    matrix = {str(s) for s, kind in zip(_values(tables, "section"), _values(tables, "kind")) if kind == "feature" and s}
     contents: dict[str, set[tuple[str, str]]] = {}
     for section, column, value in zip(_values(cells, "section"), _values(cells, "column"), _values(cells, "value")):
-        if section is None:
+        if section is None or str(section) not in matrix:
             continue
         contents.setdefault(str(section), set()).add((str(column or ""), str(value or "")))
     return contents
 
 
 def vanished(frames: Frames, previous: Frames) -> list[str]:
-    """Environments and sections of the previous revision that are gone.
+    """Environments and matrix sections (holding feature tables) of the previous revision that are gone.
 
     A section whose name is gone but whose cell contents are still on the page (at least
     ``RENAMED_SECTION_KEPT_SHARE``) was renamed or restructured, not removed.

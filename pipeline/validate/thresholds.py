@@ -38,8 +38,8 @@ MAX_UNRESOLVED_FOOTNOTE_REFS = 1
 MAX_FEATURE_SUPPORT_DROP_SHARE = 0.25
 # at most this many feature_support rows may turn "Unknown" (or appear as "Unknown") at once
 MAX_NEW_UNKNOWN_STATES = 3
-# A section whose name is gone counts as renamed or restructured, not vanished, when at least this share
-# of its cells ((column, value) pairs) is still on the page: "Azure (AKS)" -> "Azure" (2023-12-16), the
-# per-environment sections of 2023-02-26. Replaying the history, the guard fires once: a "(Preview)"
-# section added and removed again on 2022-07-25.
+# A matrix section (one holding feature tables) whose name is gone counts as renamed or restructured, not
+# vanished, when at least this share of its cells ((column, value) pairs) is still on the page: "Azure (AKS)"
+# -> "Azure" (2023-12-16), the per-environment sections of 2023-02-26. Information sections (Aspect/Details
+# only) may come and go: a "(Preview)" packages section was added and removed again on 2022-07-25.
 RENAMED_SECTION_KEPT_SHARE = 0.5
