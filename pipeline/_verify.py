@@ -28,6 +28,22 @@ def check(root: Path) -> None:
         raise PublishError("changes.md is empty")
 
 
+def intact(root: Path) -> bool:
+    """Cheap check that a published tree is complete: every file the descriptor lists is there with its
+    size and sha256, and so are the feed, the page and the changelog (no parsing)."""
+    try:
+        descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+        for res in descriptor["resources"]:
+            path = root / res["path"]
+            if path.stat().st_size != res["bytes"] or f"sha256:{sha256_file(path)}" != res["hash"]:
+                return False
+            if "jsonSchema" in res and not (root / res["jsonSchema"]).is_file():
+                return False
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return all((root / name).is_file() for name in ("changes.atom", "index.html", "changes.md"))
+
+
 def _check_resource(root: Path, res: dict[str, Any]) -> None:
     path = root / res["path"]
     if not path.is_file():

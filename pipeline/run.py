@@ -176,14 +176,17 @@ def _plain(value: object) -> object:
 
 
 def _published(output: Path, snapshot: Snapshot) -> bool:
+    """``output/`` holds this snapshot's publication, complete (else the run rebuilds it)."""
     import json
+
+    from ._verify import intact
 
     page = output / "latest" / "page.json"
     try:
         rows = json.loads(page.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return bool(rows) and rows[0].get("sha256") == snapshot.sha256
+    return bool(rows) and rows[0].get("sha256") == snapshot.sha256 and intact(output)
 
 
 def _audit(
