@@ -39,25 +39,22 @@ class FetchInfo(Protocol):
 def cells_frame(doc: Document) -> pd.DataFrame:
     import pandas as pd
 
-    rows = []
+    # column lists, not row dicts: a page has hundreds of cells and pandas builds columns faster
+    cols: dict[str, list[object]] = {name: [] for name in _names("cells")}
     for t in doc.tables:
         for r, row in enumerate(t.rows):
             for c, cell in enumerate(row):
-                rows.append(
-                    {
-                        "table_index": t.index,
-                        "section": t.scope.section,
-                        "tab": t.scope.tab,
-                        "subheading": t.scope.subheading,
-                        "row": r,
-                        "col_index": c,
-                        "column": t.headers[c] if c < len(t.headers) else "",
-                        "value": cell.value,
-                        "footnotes": list(cell.footnotes),
-                        "links": list(cell.links),
-                    }
-                )
-    return pd.DataFrame(rows, columns=_names("cells"))
+                cols["table_index"].append(t.index)
+                cols["section"].append(t.scope.section)
+                cols["tab"].append(t.scope.tab)
+                cols["subheading"].append(t.scope.subheading)
+                cols["row"].append(r)
+                cols["col_index"].append(c)
+                cols["column"].append(t.headers[c] if c < len(t.headers) else "")
+                cols["value"].append(cell.value)
+                cols["footnotes"].append(list(cell.footnotes))
+                cols["links"].append(list(cell.links))
+    return pd.DataFrame(cols, columns=_names("cells"))
 
 
 def tables_frame(doc: Document) -> pd.DataFrame:
