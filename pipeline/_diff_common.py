@@ -16,6 +16,8 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from .normalise.footnotes import is_unresolved
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -241,6 +243,30 @@ def match(
         left = still
         right = [r for j, r in enumerate(right) if j not in taken]
     return pairs, left, right
+
+
+def footnote_edits(old: Iterable[str], new: Iterable[str]) -> list[tuple[str | None, str | None]]:
+    """The footnote texts two versions of a row cite differently, as (old, new) pairs: one change
+    when exactly one went and one came, else each removal and addition. Wording and case that
+    ``norm`` ignores are no change; a broken link on either side means nothing can be compared."""
+    old, new = list(old), list(new)
+    if any(is_unresolved(t) for t in (*old, *new)):
+        return []
+    a = {norm(t): t for t in old}
+    b = {norm(t): t for t in new}
+    gone = [a[k] for k in a if k not in b]
+    came = [b[k] for k in b if k not in a]
+    if len(gone) == 1 and len(came) == 1:
+        return [(gone[0], came[0])]
+    return [(t, None) for t in gone] + [(None, t) for t in came]
+
+
+def footnote_sentence(where: str, old: str | None, new: str | None) -> str:
+    if old is None:
+        return f"{where} now cites the footnote {quote(new)}."
+    if new is None:
+        return f"{where} no longer cites the footnote {quote(old)}."
+    return f"A footnote on {where} changed from {quote(old)} to {quote(new)}."
 
 
 def quote(text: Any, limit: int = 90) -> str:

@@ -16,16 +16,16 @@ from ._diff_common import (
     Row,
     as_list,
     derived,
+    footnote_edits,
+    footnote_sentence,
     norm,
     norm_set,
     plain,
-    quote,
     rows,
     show,
     text_value,
 )
 from ._diff_support import base_key
-from .normalise.footnotes import is_unresolved
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -170,27 +170,11 @@ def _attribute(n: Row, field: str, a: list[str], b: list[str], severity: str) ->
 
 
 def _footnote_changes(o: Row, n: Row) -> list[Change]:
-    if any(is_unresolved(t) for t in (*o["footnotes"], *n["footnotes"])):
-        return []  # a broken footnote link on one side: what it said cannot be compared
-    a = {norm(t): t for t in o["footnotes"]}
-    b = {norm(t): t for t in n["footnotes"]}
-    gone = [a[k] for k in a if k not in b]
-    came = [b[k] for k in b if k not in a]
-    if not gone and not came:
-        return []
-    if len(gone) == 1 and len(came) == 1:
-        return [_footnote(n, gone[0], came[0])]
-    return [_footnote(n, t, None) for t in gone] + [_footnote(n, None, t) for t in came]
+    return [_footnote(n, old, new) for old, new in footnote_edits(o["footnotes"], n["footnotes"])]
 
 
 def _footnote(n: Row, old: str | None, new: str | None) -> Change:
-    where = f"{n['feature']} on {n['environment']}"
-    if old is None:
-        text = f"{where} now cites the footnote {quote(new)}."
-    elif new is None:
-        text = f"{where} no longer cites the footnote {quote(old)}."
-    else:
-        text = f"A footnote on {where} changed from {quote(old)} to {quote(new)}."
+    text = footnote_sentence(f"{n['feature']} on {n['environment']}", old, new)
     return Change(
         kind="footnote_changed",
         dataset="features",

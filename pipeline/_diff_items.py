@@ -15,6 +15,8 @@ from ._diff_common import (
     Row,
     as_list,
     derived,
+    footnote_edits,
+    footnote_sentence,
     loose,
     match,
     norm,
@@ -22,7 +24,6 @@ from ._diff_common import (
     rescope,
     rows,
 )
-from .normalise.footnotes import is_unresolved
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -139,25 +140,9 @@ def _item(kind: str, r: Row, old: Any, new: Any, summary: str, severity: str) ->
 
 
 def _item_footnotes(o: Row, n: Row) -> list[Change]:
-    if any(is_unresolved(t) for t in (*as_list(o["footnotes"]), *as_list(n["footnotes"]))):
-        return []  # a broken footnote link on one side: what it said cannot be compared
-    a = {norm(t): t for t in as_list(o["footnotes"])}
-    b = {norm(t): t for t in as_list(n["footnotes"])}
-    gone = [a[x] for x in a if x not in b]
-    came = [b[x] for x in b if x not in a]
-    if len(gone) == 1 and len(came) == 1:
-        changes = [(gone[0], came[0])]
-    else:
-        changes = [(t, None) for t in gone] + [(None, t) for t in came]
+    where = f"{quote(n['item'])} under {_where(n)}"
     out = []
-    for old, new in changes:
-        where = f"{quote(n['item'])} under {_where(n)}"
-        if old is None:
-            text = f"{where} now cites the footnote {quote(new)}."
-        elif new is None:
-            text = f"{where} no longer cites the footnote {quote(old)}."
-        else:
-            text = f"A footnote on {where} changed from {quote(old)} to {quote(new)}."
+    for old, new in footnote_edits(as_list(o["footnotes"]), as_list(n["footnotes"])):
         out.append(
             Change(
                 kind="footnote_changed",
@@ -167,7 +152,7 @@ def _item_footnotes(o: Row, n: Row) -> list[Change]:
                 field="footnote",
                 old=old,
                 new=new,
-                summary=text,
+                summary=footnote_sentence(where, old, new),
                 severity=LOW,
             )
         )

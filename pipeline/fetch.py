@@ -12,12 +12,13 @@ import errno
 import hashlib
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -68,6 +69,20 @@ class Fetched:
     @property
     def bytes(self) -> int:
         return len(self.body)
+
+    @classmethod
+    def from_meta(cls, meta: Mapping[str, Any], body: builtins.bytes) -> Fetched:
+        """A stored page as if fetched again, with its recorded provenance (a snapshot's meta.json)."""
+        return cls(
+            source=str(meta.get("source")),
+            body=body,
+            final_url=meta.get("final_url"),
+            fetched_at=str(meta.get("fetched_at")),
+            http_status=meta.get("http_status"),
+            etag=meta.get("etag"),
+            last_modified=meta.get("last_modified"),
+            provenance=str(meta.get("provenance", "fetched")),
+        )
 
 
 @dataclass(frozen=True)

@@ -145,17 +145,7 @@ def _fetch_or_fall_back(
 
 def from_snapshot(snapshot: Snapshot) -> fetching.Fetched:
     """The snapshot's page as if fetched again, with its original provenance."""
-    meta = snapshot.meta
-    return fetching.Fetched(
-        source=str(meta.get("source")),
-        body=snapshot.page_bytes(),
-        final_url=meta.get("final_url"),
-        fetched_at=str(meta.get("fetched_at")),
-        http_status=meta.get("http_status"),
-        etag=meta.get("etag"),
-        last_modified=meta.get("last_modified"),
-        provenance=str(meta.get("provenance", "fetched")),
-    )
+    return fetching.Fetched.from_meta(snapshot.meta, snapshot.page_bytes())
 
 
 def snapshot_meta(revision: Revision, fetched: fetching.Fetched) -> dict[str, object]:

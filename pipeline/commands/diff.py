@@ -92,16 +92,7 @@ def _rebuild(page: bytes, meta: dict[str, Any]) -> tuple[dict[str, pd.DataFrame]
     from ..build import build
     from ..fetch import Fetched
 
-    fetched = Fetched(
-        source=str(meta.get("source")),
-        body=page,
-        final_url=meta.get("final_url"),
-        fetched_at=str(meta.get("fetched_at")),
-        http_status=meta.get("http_status"),
-        etag=meta.get("etag"),
-        last_modified=meta.get("last_modified"),
-        provenance=str(meta.get("provenance", "fetched")),
-    )
+    fetched = Fetched.from_meta(meta, page)
     return build(page, fetched).frames, meta
 
 
