@@ -83,6 +83,15 @@ def _records(cols: dict[str, list[Any]]) -> list[dict[str, Any]]:
     return [dict(zip(names, row)) for row in zip(*cols.values())]
 
 
+def same_data(a: pd.DataFrame, b: pd.DataFrame, name: str) -> bool:
+    """The two frames hold the same rows of dataset ``name``, whatever their dtypes (in memory or read back)."""
+    dataset = DATASETS[name]
+    try:
+        return records(conform(a, dataset), dataset) == records(conform(b, dataset), dataset)
+    except (KeyError, ValueError):
+        return False
+
+
 def conform(frame: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
     """Fixed column order and row order (by key unless the dataset keeps page order)."""
     missing = [c for c in dataset.names if c not in frame.columns]

@@ -194,6 +194,11 @@ def _audit(
     validation.json) and ValidationFailed is raised: output/ is untouched and no change alert is
     sent. ``--force`` publishes anyway, loudly, with ``forced: true`` in the snapshot meta.
     """
+    stored = _validated_before(previous, fetched, revision)
+    if stored is not None:
+        assert previous is not None
+        result.say(f"validation: same page and datasets as snapshot {previous.id}, which passed; not re-run")
+        return stored
     from .validate import validate
 
     report = validate(revision.frames, previous=previous.frames() if previous is not None else None)
@@ -212,6 +217,27 @@ def _audit(
     meta["forced"] = validation["forced"] = True
     result.say(f"WARNING: --force: publishing although validation failed: {report.reason()}")
     return validation
+
+
+def _validated_before(
+    previous: Snapshot | None, fetched: fetching.Fetched, revision: Revision
+) -> dict[str, object] | None:
+    """The stored passing validation of this very page, when today's code rebuilt exactly the datasets it
+    checked (rebuilding output/ from a snapshot): the same data gives the same result, without the
+    seconds-long Great Expectations import."""
+    if previous is None or fetched.sha256 != previous.sha256:
+        return None
+    stored = previous.validation()
+    if not stored or not stored.get("success"):
+        return None
+    from ._io import same_data
+
+    before = previous.frames()
+    if set(before) != set(revision.frames):
+        return None
+    if all(same_data(frame, before[name], name) for name, frame in revision.frames.items()):
+        return stored
+    return None
 
 
 def _summary(revision: Revision) -> str:

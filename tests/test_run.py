@@ -241,3 +241,42 @@ def test_a_hanging_server_times_out(tmp_path: Path, httpserver: HTTPServer) -> N
     finally:
         release.set()
     assert not (tmp_path / "output" / "latest").exists()
+
+
+def _rerun_in_subprocess(tmp_path: Path, source: Path | str) -> tuple[int, bool]:
+    """Run the job in a fresh interpreter; say whether Great Expectations was imported."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom pipeline.cli import main\n"
+        f"code = main(['run', '--source', {str(source)!r}, '--snapshots', {str(tmp_path / 'snapshots')!r},"
+        f" '--output', {str(tmp_path / 'output')!r}, '--fetched-at', {FETCHED_AT!r}])\n"
+        "print('GX' if 'great_expectations' in sys.modules else 'no GX')\nsys.exit(code)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    return done.returncode, done.stdout.strip().splitlines()[-1] == "GX"
+
+
+def test_rebuilding_output_from_a_validated_snapshot_reuses_its_validation(tmp_path: Path) -> None:
+    assert cli(tmp_path, SAMPLE) == 0
+    published = tree_digest(tmp_path / "output")
+    (tmp_path / "output" / "index.html").unlink()  # output/ incomplete: the run must rebuild it
+    code, imported_gx = _rerun_in_subprocess(tmp_path, SAMPLE)
+    assert code == 0 and not imported_gx
+    assert tree_digest(tmp_path / "output") == published
+
+
+def test_datasets_that_differ_from_the_validated_ones_are_validated_again(tmp_path: Path) -> None:
+    import pandas as pd
+
+    from pipeline._io import write_dataset
+
+    assert cli(tmp_path, SAMPLE) == 0
+    (tmp_path / "output" / "index.html").unlink()
+    snapshot = next(p for p in (tmp_path / "snapshots").iterdir() if (p / "datasets").is_dir())
+    stored = pd.read_parquet(snapshot / "datasets" / "notes.parquet")
+    stored.loc[0, "text"] = "what an older extractor read"
+    write_dataset(stored, snapshot / "datasets", "notes", formats=("parquet",))
+    code, imported_gx = _rerun_in_subprocess(tmp_path, SAMPLE)
+    assert code == 0 and imported_gx
