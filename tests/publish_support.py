@@ -9,8 +9,9 @@ from typing import Any
 import pandas as pd
 
 from pipeline.build import build
-from pipeline.fetch import Fetched
 from pipeline.schema import DATASETS
+
+from .support import local_fetched
 
 SAMPLE = Path(__file__).parent / "fixtures" / "learn_sample.html"
 FETCHED_AT = "2025-03-30T10:00:00Z"
@@ -22,15 +23,8 @@ def sample_body() -> bytes:
 
 def sample_frames(body: bytes | None = None) -> dict[str, pd.DataFrame]:
     body = sample_body() if body is None else body
-    fetched = Fetched(
-        source="tests/fixtures/learn_sample.html",
-        body=body,
-        final_url=None,
-        fetched_at=FETCHED_AT,
-        http_status=None,
-        etag=None,
-        last_modified=None,
-        provenance="reconstructed",
+    fetched = local_fetched(
+        body, source="tests/fixtures/learn_sample.html", fetched_at=FETCHED_AT, provenance="reconstructed"
     )
     return dict(build(body, fetched).frames)
 

@@ -14,20 +14,11 @@ from pipeline.cli import main
 from pipeline.errors import FetchError, HTTPStatusError, OfflineError, PipelineError
 from pipeline.run import RunOptions, run
 
+from .support import tree_digest
+
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLE = FIXTURES / "learn_sample.html"
 FETCHED_AT = "2025-03-30T10:00:00Z"
-
-
-def tree_digest(root: Path) -> dict[str, str]:
-    """Every file under root with its sha256: 'byte-identical' made checkable."""
-    if not root.exists():
-        return {}
-    return {
-        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
 
 
 def cli(tmp_path: Path, source: Path | str, *extra: str) -> int:

@@ -15,7 +15,8 @@ from pipeline.cli import main
 from pipeline.errors import ExtractError, ValidationFailed
 from pipeline.snapshots import SnapshotStore
 
-from .validate_support import CRAFTED, DRIFT_CRAFTED, FETCHED_AT, SAMPLE, sample, tree_digest
+from .support import tree_digest
+from .validate_support import CRAFTED, DRIFT_CRAFTED, FETCHED_AT, SAMPLE, sample
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -10,6 +9,8 @@ from typing import TYPE_CHECKING
 
 from pipeline.build import build
 from pipeline.fetch import Fetched
+
+from .support import local_fetched
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -23,32 +24,12 @@ def sample() -> str:
 
 
 def fetched(body: bytes, source: str = "sample.html") -> Fetched:
-    return Fetched(
-        source=source,
-        body=body,
-        final_url=None,
-        fetched_at=FETCHED_AT,
-        http_status=None,
-        etag=None,
-        last_modified=None,
-        provenance="file",
-    )
+    return local_fetched(body, source=source, fetched_at=FETCHED_AT)
 
 
 def frames_of(body: bytes | str) -> dict[str, pd.DataFrame]:
     raw = body.encode("utf-8") if isinstance(body, str) else body
     return build(raw, fetched(raw)).frames
-
-
-def tree_digest(root: Path) -> dict[str, str]:
-    """Every file under root with its sha256: 'byte-identical' made checkable."""
-    if not root.exists():
-        return {}
-    return {
-        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
 
 
 # -- bad variants of the sample page ----------------------------------------------------------------
