@@ -33,6 +33,7 @@ run: $(VENV)/.installed
 
 lint: $(VENV)/.installed-dev
 	$(PY) -m ruff check pipeline tests
+	$(PY) -m ruff format --check pipeline tests
 	$(PY) -m mypy pipeline
 
 test: lint tools
