@@ -101,19 +101,20 @@ def schema(frames: Frames) -> pd.DataFrame:
         dataset = DATASETS[name]
         frame = frames.get(name)
         columns = list(dataset.names)
-        nulls: dict[str, bool] = {}
+        series: dict[str, pd.Series] = {}
         if frame is not None:
-            columns += [str(c) for c in frame.columns if c not in dataset.names]
-            nulls = {str(c): bool(v) for c, v in frame.isna().any().items()}
+            series = {str(c): v for c, v in frame.items()}  # one pass: frame[column] costs more per call
+            columns += [c for c in series if c not in dataset.names]
         for column in columns:
             label = f"{name}.{column}"
-            if frame is None or column not in frame.columns:
+            if column not in series:
                 rows.append({"column": label, "type": f"{label}: {MISSING}", "no_nulls": None})
                 continue
-            kind = observed_type(frame[column])
+            values = series[column]
+            kind = observed_type(values)
             if kind == "empty" and column in dataset.names:
                 kind = storage_type(dataset.column(column).type)
-            rows.append({"column": label, "type": f"{label}: {kind}", "no_nulls": None if nulls[column] else label})
+            rows.append({"column": label, "type": f"{label}: {kind}", "no_nulls": None if values.hasnans else label})
     return pd.DataFrame(rows, columns=["column", "type", "no_nulls"]).astype(object)
 
 
