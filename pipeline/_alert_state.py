@@ -5,7 +5,7 @@ fresh checkout knows what was already announced. Deterministic JSON; written
 only when something changed, so a quiet run leaves git clean::
 
     {
-     "delivered": {"<change_id>": {"at": "...Z", "revisions": ["<new_revision>", ...]}},
+     "delivered": {"<change_id>": {"at": "...Z", "revisions": ["<new_revision>@<detected_at>", ...]}},
      "pending":   {"<change_id>": {"revisions": [...], "since": "...Z", "attempts": 1, "last_error": "..."}},
      "health":    {"status": "ok" | "failing", "fingerprint": "...", "stage": "...", "reason": "...",
                    "since": "...Z", "notified_at": "...Z" | null, "snapshot": "<id>" | null},
@@ -13,9 +13,9 @@ only when something changed, so a quiet run leaves git clean::
     }
 
 A change is identified by its ``change_id`` (a hash of its content) together
-with the revision it was detected in: a change that flaps back (GA, Preview,
-GA again) has the same content hash twice, and each occurrence is an event
-people hear about. Pending entries hold only these ids; the change records
+with its occurrence, the revision it was detected in and when: a change that
+flaps back (GA, Preview, GA again, even to the very same page version) has the
+same content hash twice, and each occurrence is an event people hear about. Pending entries hold only these ids; the change records
 themselves are read back from the cumulative history
 (``snapshots/changes.parquet``) when retried.
 """
@@ -52,14 +52,15 @@ class AlertState:
                 entry["revisions"].append(revision)
         self.drop_pending(keys)
 
-    def mark_pending(self, keys: list[tuple[str, str]], at: str, error: str) -> None:
+    def mark_pending(self, keys: list[tuple[str, str]], at: str, error: str, *, attempt: bool = True) -> None:
+        """``attempt=False``: held before any delivery was tried (see ``alerts.hold``)."""
         for change_id, revision in keys:
             entry = self.pending.setdefault(change_id, {"revisions": [], "since": at, "attempts": 0})
             if revision not in entry["revisions"]:
                 entry["revisions"].append(revision)
         for change_id in {cid for cid, _ in keys}:
             entry = self.pending[change_id]
-            entry["attempts"] = int(entry["attempts"]) + 1
+            entry["attempts"] = int(entry["attempts"]) + (1 if attempt else 0)
             entry["last_error"] = error
 
     def drop_pending(self, keys: list[tuple[str, str]]) -> None:

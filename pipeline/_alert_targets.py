@@ -147,9 +147,13 @@ class Targets:
         return [str(t) for t in self.items]
 
 
-def configured(env: Mapping[str, str] | None = None, config: Path | None = None) -> bool:
-    """Whether any alert target is configured (without importing apprise: keeps quiet runs fast)."""
+def configured(env: Mapping[str, str] | None = None, config: Path | None = None, *, purpose: str = "changes") -> bool:
+    """Whether any target for ``purpose`` is configured (without importing apprise: keeps quiet runs fast).
+
+    Health messages also go to ``SUPPORTMATRIX_HEALTH_URLS`` alone, with no change targets set."""
     env = os.environ if env is None else env
+    if purpose == "health" and split_urls(env.get(HEALTH_URLS)):
+        return True
     return bool(split_urls(env.get(ALERT_URLS)) or config or env.get(ALERT_CONFIG))
 
 

@@ -128,6 +128,25 @@ def notify(
     return outcome
 
 
+def hold(
+    changes: pd.DataFrame,
+    *,
+    snapshots: Path,
+    env: Mapping[str, str] | None = None,
+    config: Path | None = None,
+    now: str | None = None,
+) -> None:
+    """Record this run's changes as pending before anything is published, so a publish that fails or a
+    crash before delivery leaves them to the next run instead of losing them."""
+    if not len(changes) or not targets_mod.configured(env, config):
+        return
+    state = state_file.load(snapshots)
+    fresh = [k for k in _keys(changes) if not state.was_delivered(*k)]
+    if fresh:
+        state.mark_pending(fresh, now or utc_now(), "not sent yet (held until published)", attempt=False)
+        state_file.save(snapshots, state)
+
+
 def retry_pending(
     *,
     snapshots: Path,
@@ -160,12 +179,15 @@ def _batch(changes: pd.DataFrame, state: state_file.AlertState, snapshots: Path)
     parts = [f for f in (recovered, fresh) if len(f)]
     if not parts:
         return changes.iloc[0:0], []
-    batch = pd.concat(parts, ignore_index=True).drop_duplicates(["change_id", "new_revision"]).reset_index(drop=True)
+    batch = pd.concat(parts, ignore_index=True)
+    batch = batch.drop_duplicates(["change_id", "new_revision", "detected_at"]).reset_index(drop=True)
     return batch, list(dict.fromkeys(_keys(batch)))
 
 
 def _keys(frame: pd.DataFrame) -> list[tuple[str, str]]:
-    return [(str(c), str(r)) for c, r in zip(frame["change_id"], frame["new_revision"])]
+    """(change_id, occurrence): the same content hash seen again later (a page that flaps back to an
+    earlier version is the same revision again) is a new event, told apart by when it was detected."""
+    return [(str(c), f"{r}@{d}") for c, r, d in zip(frame["change_id"], frame["new_revision"], frame["detected_at"])]
 
 
 def _history(snapshots: Path) -> pd.DataFrame:
@@ -215,7 +237,7 @@ def health_failure(
 
     Never raises for alert problems (the caller is already handling ``error``): they are logged.
     """
-    if not targets_mod.configured(env, config):
+    if not targets_mod.configured(env, config, purpose="health"):
         return Outcome()
     now = now or utc_now()
     try:
@@ -249,7 +271,7 @@ def health_ok(
     now: str | None = None,
 ) -> Outcome:
     """After a successful run: one "recovered" message if a failure had been announced."""
-    if not targets_mod.configured(env, config):
+    if not targets_mod.configured(env, config, purpose="health"):
         return Outcome()
     state = state_file.load(snapshots)
     if not state.failing:

@@ -68,6 +68,10 @@ def _run(opts: RunOptions, result: RunResult) -> RunResult:
     # 1. load inputs
     previous = store.latest_good()
     fetched = _fetch_or_fall_back(opts, store, previous, result)
+    if fetched.not_modified and previous is not None and not _published(opts.output, previous):
+        # 304, but output/ is missing or altered: rebuild it from the page the validators came from
+        store.touch(previous.id, fetched.fetched_at)
+        fetched = from_snapshot(previous)
     if fetched.not_modified and previous is not None:
         store.touch(previous.id, fetched.fetched_at)
         result.status, result.snapshot_id = "unchanged", previous.id
@@ -86,6 +90,7 @@ def _run(opts: RunOptions, result: RunResult) -> RunResult:
     snapshot = store.store(page=fetched.body, meta=meta, frames=revision.frames, validation=validation)
     changes = support_changes(previous, revision, snapshot)
     history = store.append_changes(changes)
+    _hold(opts, changes)  # pending before publishing: a failed publish cannot lose the alert
     publish(opts.output, revision.frames, history, snapshot.meta)
     result.snapshot_id = snapshot.id
     result.say(f"published: snapshot {snapshot.id} ({_summary(revision)}) to {opts.output}")
@@ -243,6 +248,12 @@ def _validated_before(
 def _summary(revision: Revision) -> str:
     frames = revision.frames
     return ", ".join(f"{len(frames[n])} {n}" for n in ("tables", "cells", "footnotes", "notes") if n in frames)
+
+
+def _hold(opts: RunOptions, changes: pd.DataFrame) -> None:
+    from . import alerts
+
+    alerts.hold(changes, snapshots=opts.snapshots, config=opts.alert_config)
 
 
 def _announce(opts: RunOptions, changes: pd.DataFrame, snapshot: Snapshot, result: RunResult) -> None:

@@ -56,6 +56,10 @@ def _history_order(r: dict[str, Any]) -> tuple[tuple[bool, str], ...]:
     return tuple((r[k] is not None, str(r[k] or "")) for k in ("detected_at", "new_revision", "change_id"))
 
 
+def _occurrence(record: dict[str, Any]) -> tuple[str, str, str]:
+    return (str(record["detected_at"]), str(record["new_revision"]), str(record["change_id"]))
+
+
 def snapshot_id(sha256: str) -> str:
     return sha256[:16]
 
@@ -302,8 +306,10 @@ class SnapshotStore:
     def append_changes(self, changes: pd.DataFrame) -> pd.DataFrame:
         """Add ``changes`` to the cumulative history and return the whole history.
 
-        A change already recorded for the same new revision (same ``change_id``) is
-        not added twice, so re-running a revision cannot duplicate its changes.
+        A change already recorded with the same occurrence (``change_id``, new revision and
+        ``detected_at``: the dataset's key) is not added twice, so replaying a revision (a
+        backfill rerun) cannot duplicate its changes, while a page that flaps back to an
+        earlier version later records the change again.
         Both files are replaced atomically (Parquet first, then JSON); with nothing
         new and both files present, nothing is written.
         """
@@ -315,11 +321,11 @@ class SnapshotStore:
         dataset = DATASETS[CHANGES]
         with self._lock():
             history = self._history_records()
-            seen = {(r["new_revision"], r["change_id"]) for r in history}
+            seen = {_occurrence(r) for r in history}
             added = []
             for r in records(changes, dataset):
-                if (r["new_revision"], r["change_id"]) not in seen:
-                    seen.add((r["new_revision"], r["change_id"]))
+                if _occurrence(r) not in seen:
+                    seen.add(_occurrence(r))
                     added.append(r)
             present = all((self.root / f"{CHANGES}.{ext}").exists() for ext in ("parquet", "json"))
             if added or not present:

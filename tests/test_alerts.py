@@ -47,7 +47,8 @@ def test_one_change_run_posts_one_message_with_every_sentence(tmp_path: Path, ho
     assert outcome.sent == 3 and outcome.pending == 0
     state = _state(tmp_path)
     assert sorted(state["delivered"]) == sorted(changes["change_id"])
-    assert all(v == {"at": NOW, "revisions": [NEW]} for v in state["delivered"].values())
+    # delivered per occurrence: the revision and when it was detected
+    assert all(v == {"at": NOW, "revisions": [f"{NEW}@2026-05-02T06:00:00Z"]} for v in state["delivered"].values())
     assert state["pending"] == {}
 
 
@@ -143,7 +144,8 @@ def test_a_flapping_change_is_reported_each_time(tmp_path: Path, hook: Hook) -> 
         "1 change (1 demoted)",
         "1 change (1 promoted)",
     ]
-    assert _state(tmp_path)["delivered"][flap[0]["change_id"]]["revisions"] == [revs[0], revs[2]]
+    occurrences = [f"{rev}@2026-05-02T06:00:00Z" for rev in (revs[0], revs[2])]
+    assert _state(tmp_path)["delivered"][flap[0]["change_id"]]["revisions"] == occurrences
 
 
 def test_a_pending_change_missing_from_the_history_is_dropped_with_a_warning(

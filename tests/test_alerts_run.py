@@ -175,3 +175,59 @@ def test_a_secret_in_the_target_url_stays_out_of_every_file_and_log_of_a_run(
         if p.suffix in (".json", ".md", ".html", ".atom")
     ]:
         assert password not in data and token not in data, where
+
+
+def test_a_publish_that_fails_does_not_lose_the_change_alert(
+    tmp_path: Path, hook: Hook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline import run as run_module
+    from pipeline.errors import PublishError
+
+    _run(tmp_path, SAMPLE)
+    real_publish = run_module.publish
+
+    def broken(*args: object, **kwargs: object) -> Path:
+        raise PublishError("disk full")
+
+    monkeypatch.setattr(run_module, "publish", broken)
+    with pytest.raises(PublishError):
+        _run(tmp_path, _promoted(tmp_path), "2026-05-03T06:00:00Z")
+    assert [p["title"] for p in hook.posts] == [
+        "Defender for Containers support matrix: pipeline health: publish failed"
+    ]
+    monkeypatch.setattr(run_module, "publish", real_publish)
+    # the snapshot was stored, so the page is no longer new: the held changes must still go out
+    _run(tmp_path, _promoted(tmp_path), "2026-05-04T06:00:00Z")
+    titles = [p["title"] for p in hook.posts[1:]]
+    assert any("promoted" in t for t in titles), titles
+    assert sum("promoted" in t for t in titles) == 1
+
+
+def test_a_page_that_flaps_back_to_an_earlier_version_is_announced_each_time(tmp_path: Path, hook: Hook) -> None:
+    _run(tmp_path, SAMPLE)  # A: Preview (baseline)
+    promoted = _promoted(tmp_path)  # B: GA
+    _run(tmp_path, promoted, "2026-05-03T06:00:00Z")
+    _run(tmp_path, SAMPLE, "2026-05-04T06:00:00Z")  # back to A, the very same page
+    _run(tmp_path, promoted, "2026-05-05T06:00:00Z")  # and to B again
+    kinds = [p["title"] for p in hook.posts]
+    assert len(kinds) == 3, kinds
+    assert "promoted" in kinds[0] and "demoted" in kinds[1] and "promoted" in kinds[2]
+    history = SnapshotStore(tmp_path / "snapshots").changes()
+    promotions = history[history["kind"] == "promoted"]
+    assert len(promotions) == 2 and promotions["change_id"].nunique() == 1
+
+
+def test_health_urls_alone_are_enough_for_health_alerts(
+    tmp_path: Path, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    health = Hook(httpserver, "/health")
+    monkeypatch.delenv(alerts.ALERT_URLS, raising=False)
+    monkeypatch.delenv(alerts.ALERT_CONFIG, raising=False)
+    monkeypatch.setenv(alerts.HEALTH_URLS, health.url())
+    _run(tmp_path, SAMPLE)
+    httpserver.expect_request("/page").respond_with_data("busy", status=503)
+    with pytest.raises(HTTPStatusError):
+        _run(tmp_path, httpserver.url_for("/page"))
+    assert [p["title"] for p in health.posts] == [
+        "Defender for Containers support matrix: pipeline health: fetch failed"
+    ]

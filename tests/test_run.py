@@ -271,3 +271,18 @@ def test_datasets_that_differ_from_the_validated_ones_are_validated_again(tmp_pa
     write_dataset(stored, snapshot / "datasets", "notes", formats=("parquet",))
     code, imported_gx = _rerun_in_subprocess(tmp_path, SAMPLE)
     assert code == 0 and imported_gx
+
+
+def test_a_304_with_output_missing_rebuilds_it_from_the_snapshot(tmp_path: Path, httpserver: HTTPServer) -> None:
+    httpserver.expect_ordered_request("/page").respond_with_data(
+        SAMPLE.read_bytes(), content_type="text/html", headers={"ETag": '"v1"'}
+    )
+    httpserver.expect_ordered_request("/page", headers={"If-None-Match": '"v1"'}).respond_with_data("", status=304)
+    httpserver.expect_ordered_request("/page", headers={"If-None-Match": '"v1"'}).respond_with_data("", status=304)
+    _run_http(tmp_path, httpserver.url_for("/page"))
+    published = tree_digest(tmp_path / "output")
+    (tmp_path / "output" / "latest" / "features.json").unlink()
+    _run_http(tmp_path, httpserver.url_for("/page"))  # 304, but output/ is incomplete
+    assert tree_digest(tmp_path / "output") == published
+    _run_http(tmp_path, httpserver.url_for("/page"))  # 304 and complete: nothing to do
+    assert tree_digest(tmp_path / "output") == published
