@@ -49,8 +49,10 @@ def xml_text(value: object) -> str:
     return _NOT_XML.sub("", str(value))
 
 
-def entry_id(new_revision: str) -> str:
-    return f"{TAG}defender-for-containers/revision/{new_revision}"
+def entry_id(new_revision: str, detected_at: str) -> str:
+    """One entry per run: the revision and when it was seen (a page can return to an earlier revision)."""
+    when = re.sub(r"[^0-9TZ]", "", detected_at)
+    return f"{TAG}defender-for-containers/revision/{new_revision}/{when}"
 
 
 def title(changes: pd.DataFrame) -> str:
@@ -77,7 +79,7 @@ def atom(history: pd.DataFrame, revision: dict[str, Any], *, site_url: str | Non
     for detected_at, new_revision, changes in entries:
         first = changes.iloc[0]
         entry = fg.add_entry(order="append")
-        entry.id(entry_id(new_revision))
+        entry.id(entry_id(new_revision, detected_at))
         entry.title(xml_text(title(changes)))
         entry.updated(parse_time(detected_at))
         entry.published(parse_time(detected_at))

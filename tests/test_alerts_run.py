@@ -215,6 +215,11 @@ def test_a_page_that_flaps_back_to_an_earlier_version_is_announced_each_time(tmp
     history = SnapshotStore(tmp_path / "snapshots").changes()
     promotions = history[history["kind"] == "promoted"]
     assert len(promotions) == 2 and promotions["change_id"].nunique() == 1
+    from lxml import etree
+
+    feed = etree.fromstring((tmp_path / "output" / "changes.atom").read_bytes())
+    ids = [e.findtext("{http://www.w3.org/2005/Atom}id") for e in feed.iter("{http://www.w3.org/2005/Atom}entry")]
+    assert len(ids) == 3 and len(set(ids)) == 3
 
 
 def test_health_urls_alone_are_enough_for_health_alerts(

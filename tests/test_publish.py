@@ -174,7 +174,8 @@ def test_atom_feed_is_valid_newest_first_with_unique_stable_ids(site: Path, fram
     ids = [e.findtext(f"{ATOM}id") for e in entries]
     assert len(set(ids)) == len(ids)
     revision = "tag:supportmatrix,2025:defender-for-containers/revision/"
-    assert ids == [revision + "3333333333333333", revision + "2222222222222222"]  # newest first
+    # newest first; a run is its revision and when it was detected
+    assert ids == [revision + "3333333333333333/20250330T100000Z", revision + "2222222222222222/20250110T080000Z"]
     updated = [e.findtext(f"{ATOM}updated") for e in entries]
     assert updated == ["2025-03-30T10:00:00+00:00", "2025-01-10T08:00:00+00:00"]
     assert feed.findtext(f"{ATOM}updated") == updated[0]  # newest entry, not the wall clock
@@ -379,7 +380,7 @@ def test_a_real_diff_of_a_revised_page_reaches_the_feed_and_the_timeline(tmp_pat
     publishing.publish(out, new, changes, meta(new))
     feed = etree.fromstring((out / "changes.atom").read_bytes())
     (entry,) = feed.findall(f"{ATOM}entry")
-    assert entry.findtext(f"{ATOM}id").endswith(meta(new)["id"])
+    assert f"/revision/{meta(new)['id']}/" in entry.findtext(f"{ATOM}id")
     assert "1 promoted" in entry.findtext(f"{ATOM}title")
     summary = changes["summary"].iloc[0]
     assert "Malware detection" in summary
