@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from ._git import file_history
 from ._replay import Built, against_snapshot, build_run, diff_meta, empty_changes, rebuilt
 from ._versions import CURRENT_PATH, DEFAULT_PATHS, FORMER_PATH, Version, stitch, window
-from .errors import UsageError
+from .errors import UsageError, ValidationFailed
 from .fetch import DEFAULT_URL
 
 if TYPE_CHECKING:
@@ -257,7 +257,7 @@ def _publish(store: SnapshotStore, output: Path) -> Path:
 
     newest = store.latest_good()
     if newest is None:
-        raise UsageError("nothing to publish: every revision failed validation")
+        raise ValidationFailed("nothing to publish: every revision failed validation (see snapshots/quarantine/)")
     return publish(output, newest.frames(), store.changes(), dict(newest.meta))
 
 

@@ -53,7 +53,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug, not bad input: still one line unless asked
         if args.debug:
             raise
-        print(f"supportmatrix: internal error: {type(exc).__name__}: {exc} (re-run with --debug)", file=sys.stderr)
+        reason = " ".join(str(exc).split())
+        print(f"supportmatrix: internal error: {type(exc).__name__}: {reason} (re-run with --debug)", file=sys.stderr)
         return 1
 
 

@@ -215,6 +215,9 @@ def _attempt(client: httpx.Client, source: str, policy: FetchPolicy, stamp: str,
     except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
         # The connection dropped mid-response: as transient as a refused connection.
         raise _Transient(f"connection to {url.host!r} failed", detail=f" ({_one_line(exc)})") from None
+    except httpx.HTTPError as exc:
+        # anything else httpx can raise (a broken gzip body, a proxy refusing): one line, no retry
+        raise FetchError(f"GET {url} failed: {type(exc).__name__}: {_one_line(exc)}") from None
 
 
 def _read_capped(resp: httpx.Response, url: httpx.URL, max_bytes: int) -> builtins.bytes:

@@ -22,11 +22,13 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .errors import ValidationFailed
+
 if TYPE_CHECKING:
     import pandas as pd
 
 NEW, UNCHANGED, QUARANTINED, FAILED, EMPTY = "new", "unchanged", "quarantined", "failed", "empty"
-VALIDATION_EXIT_CODE = 5  # pipeline.errors.ValidationFailed.exit_code
+VALIDATION_EXIT_CODE = ValidationFailed.exit_code
 ISSUE_LIMIT = 200  # change lines in an issue body; GitHub caps a body at 65,536 characters
 SUMMARY_LIMIT = 50  # change lines in the step summary and the commit body
 _TAG_UNSAFE = re.compile(r"[^0-9A-Za-z._-]+")

@@ -79,15 +79,24 @@ class Snapshot:
         return str(self.meta["sha256"])
 
     def page_bytes(self) -> bytes:
-        return gzip.decompress((self.path / "page.html.gz").read_bytes())
+        try:
+            return gzip.decompress((self.path / "page.html.gz").read_bytes())
+        except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError
+            raise SnapshotError(f"snapshot {self.id}: page.html.gz is unreadable ({exc})") from exc
 
     def frames(self) -> dict[str, pd.DataFrame]:
         folder = self.path / "datasets"
-        return {p.stem: read_dataset(folder, p.stem) for p in sorted(folder.glob("*.parquet"))}
+        try:
+            return {p.stem: read_dataset(folder, p.stem) for p in sorted(folder.glob("*.parquet"))}
+        except Exception as exc:  # pyarrow raises its own error types for a damaged file
+            raise SnapshotError(f"snapshot {self.id}: a dataset is unreadable ({type(exc).__name__})") from exc
 
     def validation(self) -> dict[str, Any] | None:
         path = self.path / "validation.json"
-        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+        try:
+            return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+        except (OSError, ValueError) as exc:
+            raise SnapshotError(f"snapshot {self.id}: validation.json is unreadable ({exc})") from exc
 
 
 class SnapshotStore:

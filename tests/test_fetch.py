@@ -469,3 +469,13 @@ def test_file_over_cap(tmp_path: Path) -> None:
 )
 def test_is_url(source: str, expected: bool) -> None:
     assert is_url(source) is expected
+
+
+def test_a_broken_compressed_body_is_one_fetch_error(httpserver: HTTPServer, sleep: FakeSleep) -> None:
+    httpserver.expect_request("/gz").respond_with_data(
+        b"\x1f\x8b\x08not really gzip", headers={"Content-Encoding": "gzip"}, content_type="text/html"
+    )
+    with pytest.raises(FetchError) as info:
+        fetch(httpserver.url_for("/gz"), policy=local(), sleep=sleep, fetched_at=STAMP)
+    line = info.value.one_line()
+    assert "\n" not in line and "DecodingError" in line

@@ -233,3 +233,20 @@ def test_history_files_are_what_the_dataset_writer_writes(tmp_path: Path) -> Non
     assert len(store.append_changes(pd.DataFrame(rows[:1]))) == 3
     assert (tmp_path / "s" / "changes.parquet").stat().st_mtime_ns == before
     assert list(SnapshotStore(tmp_path / "s").changes()["change_id"]) == ["a" * 16, "c" * 16, "b" * 16]
+
+
+def test_a_damaged_snapshot_is_one_snapshot_error(tmp_path: Path) -> None:
+    from pipeline.cli import main
+
+    sample = Path(__file__).parent / "fixtures" / "learn_sample.html"
+    args = ["run", "--source", str(sample), "--snapshots", str(tmp_path / "s"), "--output", str(tmp_path / "o")]
+    assert main(args) == 0
+    store = SnapshotStore(tmp_path / "s")
+    snapshot = store.latest_good()
+    assert snapshot is not None
+    (snapshot.path / "page.html.gz").write_bytes(b"not gzip at all")
+    with pytest.raises(SnapshotError, match=r"page\.html\.gz is unreadable"):
+        snapshot.page_bytes()
+    (snapshot.path / "datasets" / "features.parquet").write_bytes(b"PAR1 broken")
+    with pytest.raises(SnapshotError, match="a dataset is unreadable"):
+        snapshot.frames()
