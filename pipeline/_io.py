@@ -1,7 +1,7 @@
 """Deterministic dataset files: the same frame always writes the same bytes.
 
 Parquet: explicit Arrow schema from :mod:`pipeline.schema`, no pandas index,
-zstd level 9, fixed row-group size, statistics on.  JSON: an array of records,
+zstd level 3, fixed row-group size, statistics on.  JSON: an array of records,
 keys sorted, UTF-8, one record per line-group (indent=1) so git diffs read
 well.  CSV: list columns as JSON arrays.
 """

@@ -25,7 +25,8 @@ from urllib.request import url2pathname
 import httpx
 import tenacity
 
-from pipeline.errors import BodyTooLarge, FetchError, HostNotAllowed, HTTPStatusError, OfflineError
+from ._clock import utc_now
+from .errors import BodyTooLarge, FetchError, HostNotAllowed, HTTPStatusError, OfflineError
 
 DEFAULT_URL = "https://learn.microsoft.com/en-us/azure/defender-for-cloud/support-matrix-defender-for-containers"
 DEFAULT_ALLOWED_HOSTS = ("learn.microsoft.com",)
@@ -109,10 +110,6 @@ def is_url(source: str) -> bool:
     return urlsplit(source.strip()).scheme.lower() in ("http", "https")
 
 
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _one_line(text: object) -> str:
     return " ".join(str(text).split())
 
@@ -127,7 +124,7 @@ def fetch(
     sleep: Callable[[float], None] = time.sleep,
 ) -> Fetched:
     """Fetch ``source`` (URL, path or ``file://`` URL) under ``policy``; raise a :class:`FetchError` on failure."""
-    stamp = fetched_at or _now()
+    stamp = fetched_at or utc_now()
     if not is_url(source):
         return _read_file(source, policy, stamp)
     headers = {"User-Agent": USER_AGENT, "Accept": _ACCEPT}

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._io import atomic_write_bytes, json_bytes, read_dataset, write_dataset
+from ._swap import fsync_tree
 from .errors import SnapshotError
 
 if TYPE_CHECKING:
@@ -257,6 +258,7 @@ class SnapshotStore:
             base.mkdir(parents=True, exist_ok=True)
             if final.exists():
                 shutil.rmtree(final)  # a leftover from an index write that never happened
+            fsync_tree(tmp)  # on disk before the rename, and before the index names it
             os.replace(tmp, final)
         finally:
             if tmp.exists():
