@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from ._versions import Version
+from .diff import empty
 from .errors import ExtractError, NormaliseError
 from .fetch import DEFAULT_URL, Fetched
 from .render import PROVENANCE, SourceInfo, render
@@ -42,7 +43,7 @@ class Built:
             validation = validate_revision(self.frames, previous.frames if previous else None)
         changes = None
         if validation["success"]:
-            changes = compare(previous, self) if previous is not None else empty_changes()
+            changes = compare(previous, self) if previous is not None else empty()
         return replace(
             self, paired_with=previous.version.commit if previous else None, validation=validation, changes=changes
         )
@@ -146,9 +147,3 @@ def validate_revision(frames: dict[str, pd.DataFrame], previous: dict[str, pd.Da
     from .validate import validate
 
     return validate(frames, previous=previous).to_dict()
-
-
-def empty_changes() -> pd.DataFrame:
-    from .diff import empty
-
-    return empty()

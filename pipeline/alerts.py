@@ -158,7 +158,9 @@ def retry_pending(
     """Send what earlier runs could not deliver (an unchanged run calls this)."""
     if not targets_mod.configured(env, config) or not state_file.load(snapshots).pending:
         return Outcome()  # the common case, decided without pandas or apprise
-    return notify(_empty_changes(), snapshots=snapshots, links=links, env=env, config=config, now=now)
+    from .diff import empty
+
+    return notify(empty(), snapshots=snapshots, links=links, env=env, config=config, now=now)
 
 
 def _batch(changes: pd.DataFrame, state: state_file.AlertState, snapshots: Path) -> tuple[Any, list[tuple[str, str]]]:
@@ -194,12 +196,6 @@ def _history(snapshots: Path) -> pd.DataFrame:
     from .snapshots import SnapshotStore
 
     return SnapshotStore(snapshots).changes()
-
-
-def _empty_changes() -> pd.DataFrame:
-    from .diff import empty
-
-    return empty()
 
 
 def change_message(changes: pd.DataFrame, *, links: Links, limit: int = message.LIMIT) -> message.Message:
@@ -322,7 +318,9 @@ def preview(
     from .snapshots import SnapshotStore
 
     state = state_file.load(snapshots)
-    batch, keys = _batch(_empty_changes(), state, snapshots)
+    from .diff import empty
+
+    batch, keys = _batch(empty(), state, snapshots)
     label = f"{_n(len(keys))} pending delivery"
     if not keys:
         history, latest = _history(snapshots), SnapshotStore(snapshots).latest_good()

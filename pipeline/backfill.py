@@ -32,8 +32,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._git import file_history
-from ._replay import Built, against_snapshot, build_run, diff_meta, empty_changes, rebuilt
+from ._replay import Built, against_snapshot, build_run, diff_meta, rebuilt
 from ._versions import CURRENT_PATH, DEFAULT_PATHS, FORMER_PATH, Version, stitch, window
+from .diff import empty
 from .errors import UsageError, ValidationFailed
 from .fetch import DEFAULT_URL
 
@@ -215,7 +216,7 @@ def record(store: SnapshotStore, built: Built, previous: Built | Snapshot | None
     snapshot = store.store(page=page, meta=built.meta, frames=built.frames, validation=validation)
     result.good += 1
     result.snapshot_ids.append(snapshot.id)
-    return changes if changes is not None else empty_changes()
+    return changes if changes is not None else empty()
 
 
 def _paired_with(built: Built, previous: Built | Snapshot | None) -> bool:
@@ -249,7 +250,7 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     import pandas as pd
 
     kept = [f for f in frames if len(f)]
-    return pd.concat(kept, ignore_index=True) if kept else empty_changes()
+    return pd.concat(kept, ignore_index=True) if kept else empty()
 
 
 def _publish(store: SnapshotStore, output: Path) -> Path:

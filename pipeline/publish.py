@@ -63,7 +63,11 @@ def publish(output: Path, frames: dict[str, pd.DataFrame], changes: pd.DataFrame
     missing = [n for n in PUBLISHED if n not in frames]
     if missing:
         raise PublishError(f"nothing to publish for dataset(s) {', '.join(missing)}")
-    history = empty_changes() if changes is None else changes
+    if changes is None:
+        from .diff import empty
+
+        changes = empty()
+    history = changes
     revision = revision_info(frames, meta)
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -122,12 +126,6 @@ def revision_info(frames: dict[str, pd.DataFrame], meta: dict[str, Any]) -> dict
     sha = info.get("sha256")
     info["id"] = meta.get("id") or (str(sha)[:16] if sha else None)
     return info
-
-
-def empty_changes() -> pd.DataFrame:
-    from .diff import empty
-
-    return empty()
 
 
 def recover(output: Path) -> list[str]:

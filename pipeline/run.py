@@ -137,7 +137,7 @@ def _fetch_or_fall_back(
     except OfflineError as exc:
         if opts.require_live:
             raise
-        newest = store.latest_good()
+        newest = previous  # the newest good snapshot, read at the start of the run
         if newest is None:
             raise FetchError(f"{exc.message}, and there is no snapshot in {opts.snapshots} to rebuild from") from exc
         result.fell_back = True

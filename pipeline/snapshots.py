@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import gzip
 import json
 import os
@@ -86,6 +87,11 @@ class Snapshot:
             raise SnapshotError(f"snapshot {self.id}: page.html.gz is unreadable ({exc})") from exc
 
     def frames(self) -> dict[str, pd.DataFrame]:
+        """The stored datasets (read once per Snapshot object: a run consults them several times)."""
+        return dict(self._frames)
+
+    @functools.cached_property
+    def _frames(self) -> dict[str, pd.DataFrame]:
         folder = self.path / "datasets"
         try:
             return {p.stem: read_dataset(folder, p.stem) for p in sorted(folder.glob("*.parquet"))}
