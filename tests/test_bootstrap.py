@@ -80,3 +80,20 @@ def test_a_backfilled_history_is_rebuilt_exactly_by_repair_from_the_log(tmp_path
     (snapshots / "changes.parquet").unlink()
     assert main(["repair", "--snapshots", str(snapshots)]) == 0
     assert (snapshots / "changes.json").read_bytes() == expected
+
+
+@needs_corpus
+def test_a_fresh_clone_then_a_real_page_of_another_date_is_a_baseline_with_no_change_alerts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    snapshots = tmp_path / "snapshots"
+    shutil.copytree(ROOT / "snapshots", snapshots)
+    page = tmp_path / "live.html"
+    page.write_bytes(html_bytes(manifest()[-1]["file"][:-3]))
+    out = ["--snapshots", str(snapshots), "--output", str(tmp_path / "output"), "--fetched-at", "2026-12-02T06:17:00Z"]
+    assert main(["run", "--source", str(page), *out]) == 0
+    assert "baseline: snapshot" in capsys.readouterr().err
+    history = json.loads((snapshots / "changes.json").read_text(encoding="utf-8"))
+    assert [c["kind"] for c in history] == ["baseline"]
+    published = json.loads((tmp_path / "output" / "latest" / "changes.json").read_text(encoding="utf-8"))
+    assert [c["kind"] for c in published] == ["baseline"]  # the published history says so too
