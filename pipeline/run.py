@@ -52,13 +52,21 @@ class RunResult:
 
 
 def run(opts: RunOptions) -> RunResult:
-    """The job, watched: a failure is announced as a pipeline-health alert (once) and re-raised."""
+    """The job, watched: every failure, expected or not, is announced as a pipeline-health alert (once)
+    and raised as a PipelineError (one line, its documented exit code); see ``pipeline._faults``."""
+    from ._faults import as_pipeline_error, check_state
+
     result = RunResult(status="published")
     try:
+        check_state(opts.snapshots)  # a state file of the wrong shape fails before anything is written
         _run(opts, result)
     except PipelineError as exc:
         _alert_failure(opts, result, exc)
         raise
+    except Exception as exc:  # a bug or an environment nobody planned for: still one line and an alert
+        error = as_pipeline_error(exc, snapshots=opts.snapshots, output=opts.output)
+        _alert_failure(opts, result, error)
+        raise error from exc
     _alert_success(opts, result)
     return result
 

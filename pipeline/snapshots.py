@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._index import index_entries
 from ._io import atomic_write_bytes, json_bytes, read_dataset, write_dataset
 from ._swap import fsync_tree
 from .errors import SnapshotError
@@ -120,7 +121,7 @@ class SnapshotStore:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise SnapshotError(f"cannot read {path}: {exc}") from exc
-        return list(data.get("snapshots", []))
+        return index_entries(data, path)
 
     def get(self, ident: str) -> Snapshot:
         """The snapshot whose id or sha256 starts with ``ident`` (at least 4 hex characters)."""

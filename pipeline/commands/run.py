@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..fetch import DEFAULT_URL
+from .. import fetch as fetching
+from ..fetch import DEFAULT_URL, FetchPolicy
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,14 +23,28 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=Path,
         help="apprise config file with alert targets (default: $SUPPORTMATRIX_ALERT_CONFIG)",
     )
+    p.add_argument(
+        "--fetch-deadline",
+        type=float,
+        default=FetchPolicy().deadline,
+        metavar="SECONDS",
+        help="give up on the page after this long in all: connect, every read, retries and their waits "
+        "(default: %(default)g; 0: no limit)",
+    )
     p.add_argument("--fetched-at", help=argparse.SUPPRESS)
     p.add_argument("--provenance", choices=("fetched", "file", "reconstructed", "git"), help=argparse.SUPPRESS)
     p.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
+    from .._paths import folder
+    from ..errors import UsageError
     from ..run import RunOptions, run
 
+    folder(args.snapshots, "--snapshots")
+    folder(args.output, "--output")
+    if args.fetch_deadline < 0:
+        raise UsageError("--fetch-deadline must be 0 (no limit) or more seconds")
     run(
         RunOptions(
             source=args.source,
@@ -40,6 +55,7 @@ def main(args: argparse.Namespace) -> int:
             fetched_at=args.fetched_at,
             provenance=args.provenance,
             alert_config=args.alert_config,
+            policy=fetching.FetchPolicy(deadline=args.fetch_deadline or None),
         )
     )
     return 0
