@@ -116,7 +116,8 @@ def load(snapshots: Path) -> AlertState:
 def shape_problem(data: dict[str, Any]) -> str | None:
     """What in a parsed state file differs from the documented shape (the first thing found), or None."""
     for part, required in (("delivered", {"revisions": list}), ("pending", {"revisions": list, "attempts": int})):
-        entries = data.get(part) or {}
+        entries = data.get(part)
+        entries = {} if entries is None else entries
         if not isinstance(entries, dict):
             return f"{part!r} is a {type(entries).__name__}, not an object of change ids"
         for change_id, entry in entries.items():
@@ -128,7 +129,8 @@ def shape_problem(data: dict[str, Any]) -> str | None:
                     return f"{part}[{change_id!r}].{key} is missing or not a {kind.__name__}"
             if not all(isinstance(r, str) for r in entry["revisions"]):
                 return f"{part}[{change_id!r}].revisions holds something other than text"
-    health = data.get("health") or {"status": "ok"}
+    health = data.get("health")
+    health = {"status": "ok"} if health is None else health
     if not isinstance(health, dict):
         return f"'health' is a {type(health).__name__}, not an object"
     if health.get("status") not in ("ok", "failing"):

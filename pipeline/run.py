@@ -60,6 +60,7 @@ def run(opts: RunOptions) -> RunResult:
     try:
         check_state(opts.snapshots)  # a state file of the wrong shape fails before anything is written
         _run(opts, result)
+        _alert_success(opts, result)
     except PipelineError as exc:
         _alert_failure(opts, result, exc)
         raise
@@ -67,7 +68,6 @@ def run(opts: RunOptions) -> RunResult:
         error = as_pipeline_error(exc, snapshots=opts.snapshots, output=opts.output)
         _alert_failure(opts, result, error)
         raise error from exc
-    _alert_success(opts, result)
     return result
 
 

@@ -36,8 +36,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._index import index_entries
 from ._io import atomic_write_bytes, json_bytes, read_dataset, write_dataset
+from ._store_shape import history_frame, index_entries
 from ._swap import fsync_tree
 from .errors import SnapshotError
 
@@ -208,9 +208,12 @@ class SnapshotStore:
 
             return empty()
         try:
-            return read_dataset(self.root, CHANGES)
+            frame = read_dataset(self.root, CHANGES)
         except (OSError, ValueError) as exc:
             raise SnapshotError(f"cannot read {path}: {exc}") from exc
+        from .schema import DATASETS
+
+        return history_frame(frame, path, DATASETS[CHANGES].names)
 
     # -- writing -------------------------------------------------------
     def store(

@@ -1,19 +1,24 @@
-"""The shape of ``snapshots/index.json``, checked as it is read (pure: parsed JSON in, entries out).
+"""The shapes of the snapshot store's own files, checked as they are read (pure: parsed data in,
+checked data out).
 
-Every reader of the store indexes entries by ``id`` and ``sha256`` and builds folder paths from the
+``index.json``: every reader of the store indexes entries by ``id`` and ``sha256`` and builds folder paths from the
 id, so an index of the wrong shape (``[]``, an entry without an id, an id that is not 16 hex
 characters and could name a path outside the store) is refused here as a
 :class:`~pipeline.errors.SnapshotError` (exit 6) naming the file and the entry, instead of an
-AttributeError or KeyError somewhere later in the run.
+AttributeError or KeyError somewhere later in the run. ``changes.parquet``: a file without the
+``changes`` columns (another table saved under its name) is refused the same way.
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import SnapshotError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _ID = re.compile(r"[0-9a-f]{16}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -43,3 +48,11 @@ def _entry_problem(entry: Any) -> str | None:
     if not isinstance(entry.get("status", ""), str):
         return f"({ident}) has a status that is not text"
     return None
+
+
+def history_frame(frame: pd.DataFrame, path: Path, columns: list[str]) -> pd.DataFrame:
+    """The change history as read, provided it has every column of the ``changes`` dataset."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise SnapshotError(f"{path} has the wrong shape: no column {', '.join(missing)}")
+    return frame
