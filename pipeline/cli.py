@@ -3,7 +3,9 @@
 Each sub-command lives in ``pipeline/commands/<name>.py`` with ``register(sub)``
 and a ``main(args) -> int``; this module only dispatches, and turns every
 :class:`~pipeline.errors.PipelineError` into one line on stderr and an exit
-code, in one place.
+code, in one place; any other exception is a bug, printed the same way as an
+:class:`~pipeline.errors.InternalError` (exit 1) unless ``--debug`` asks for
+its traceback.
 """
 
 from __future__ import annotations

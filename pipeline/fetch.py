@@ -111,8 +111,9 @@ class FetchPolicy:
     backoff_max: float = 30.0
     require_https: bool = True
     # the whole fetch (lookup, connect, every read, retries and their waits), in seconds; None: no limit.
-    # Two minutes: a full default budget of 4 attempts is ~70 s at the worst backoff, and a run is
-    # over well inside the refresh job's 20-minute timeout.
+    # Two minutes: the default backoff waits come to at most 5 s in all (0.5 + 1 + 2 s, plus jitter),
+    # leaving the page itself nearly two minutes, and a run still ends far inside the refresh job's
+    # 20-minute timeout.
     deadline: float | None = 120.0
 
 
