@@ -61,12 +61,18 @@ def run(opts: RunOptions) -> RunResult:
         check_state(opts.snapshots)  # a state file of the wrong shape fails before anything is written
         _run(opts, result)
         _alert_success(opts, result)
-    except PipelineError as exc:
-        _alert_failure(opts, result, exc)
-        raise
-    except Exception as exc:  # a bug or an environment nobody planned for: still one line and an alert
-        error = as_pipeline_error(exc, snapshots=opts.snapshots, output=opts.output)
-        _alert_failure(opts, result, error)
+    except Exception as exc:  # PipelineErrors, and bugs or environments nobody planned for
+        error = (
+            exc
+            if isinstance(exc, PipelineError)
+            else as_pipeline_error(exc, snapshots=opts.snapshots, output=opts.output)
+        )
+        try:
+            _alert_failure(opts, result, error)
+        except Exception as failed:  # announcing must never hide the failure it announces
+            result.say(f"alerts: health alert not sent: {type(failed).__name__}: {' '.join(str(failed).split())}")
+        if error is exc:
+            raise
         raise error from exc
     return result
 

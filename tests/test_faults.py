@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from pytest_httpserver import HTTPServer
 
+from pipeline import alerts
 from pipeline import fetch as fetching
 from pipeline.cli import main
 from pipeline.errors import InternalError, PublishError, SnapshotError
@@ -219,3 +220,18 @@ def test_a_non_ascii_etag_never_wedges_the_run(tmp_path: Path, raw: RawServer, l
     assert cli(tmp_path, raw.url, fetched_at="2025-04-17T06:00:00Z") == 0
     assert cli(tmp_path, raw.url, fetched_at="2025-04-18T06:00:00Z") == 0
     assert len(raw.requests) == 3 and not any(b"if-none-match" in r.lower() for r in raw.requests)
+
+
+def test_a_health_alert_that_breaks_never_hides_the_failure(
+    tmp_path: Path, store: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    def broken(*args: object, **kw: object) -> None:
+        raise RuntimeError("apprise fell over")
+
+    monkeypatch.setattr(alerts, "health_failure", broken)
+    (store / "index.json").write_text("[]", encoding="utf-8")
+    capsys.readouterr()
+    assert cli(tmp_path, newer_page(tmp_path)) == SnapshotError.exit_code
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == "alerts: health alert not sent: RuntimeError: apprise fell over"
+    assert err[1].startswith("supportmatrix: snapshots: ") and len(err) == 2
