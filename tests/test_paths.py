@@ -97,6 +97,12 @@ def test_extract_of_a_folder_is_a_usage_error(tmp_path: Path, capsys: Any) -> No
     ]
 
 
+def test_a_folder_where_a_file_is_needed_is_a_usage_error(tmp_path: Path, capsys: Any) -> None:
+    capsys.readouterr()
+    assert main(["validate", str(tmp_path), "--json", str(tmp_path)]) == UsageError.exit_code
+    assert capsys.readouterr().err.splitlines() == [f"supportmatrix: usage: --json {tmp_path} is a folder, not a file"]
+
+
 def _a_file(tmp_path: Path) -> Path:
     file = tmp_path / "taken"
     file.write_text("someone's notes", encoding="utf-8")
