@@ -53,8 +53,8 @@ class RunResult:
 
 def run(opts: RunOptions) -> RunResult:
     """The job, watched: every failure, expected or not, is announced as a pipeline-health alert (once)
-    and raised as a PipelineError (one line, its documented exit code); see ``pipeline._faults``."""
-    from ._faults import as_pipeline_error, check_state
+    and raised as a PipelineError (one line, its documented exit code); see ``pipeline._failures``."""
+    from ._failures import as_pipeline_error, check_state
 
     result = RunResult(status="published")
     try:

@@ -1,4 +1,4 @@
-"""Every failure of ``run`` ends the same way (pipeline/_faults.py and the ``run`` wrapper): one line on
+"""Every failure of ``run`` ends the same way (pipeline/_failures.py and the ``run`` wrapper): one line on
 stderr, the exit code the README documents, a pipeline-health alert, and snapshots/ and output/ as
 they were. Each fault is injected into a store that has had one good run."""
 
@@ -184,7 +184,7 @@ def test_the_wrapper_raises_pipeline_errors_keeping_the_cause(tmp_path: Path, st
 
 
 def test_an_os_error_in_output_is_the_publication_s(tmp_path: Path) -> None:
-    from pipeline._faults import as_pipeline_error
+    from pipeline._failures import as_pipeline_error
 
     snapshots, output = tmp_path / "snapshots", tmp_path / "output"
     error = PermissionError(13, "Permission denied", str(output / "latest" / "x.json"))
