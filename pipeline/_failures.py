@@ -1,13 +1,13 @@
-"""What ``run`` does with failures nobody raised on purpose (I/O: reads the store's state files and
+"""What ``run`` does with failures nobody raised on purpose (I/O: reads the store's index and
 resolves paths).
 
 ``run`` must end every failure the same way: one line, the exit code the README documents, and a
 pipeline-health alert. Two things here make that hold:
 
-- :func:`check_state` reads the store's state files (``index.json``, ``alerts-state.json``) before the
-  run changes anything, so one of the wrong shape stops the run with a
-  :class:`~pipeline.errors.SnapshotError` (exit 6) while ``snapshots/`` and ``output/`` are as they were,
-  instead of failing halfway, after the snapshot or the publication.
+- :func:`check_state` reads the store's index before the run changes anything, so one of the wrong
+  shape stops the run with a :class:`~pipeline.errors.SnapshotError` (exit 6) while ``snapshots/`` and
+  ``output/`` are as they were, instead of failing halfway. (A damaged ``alerts-state.json`` or change
+  history is not an error of ``run``: ``pipeline.recovery`` rebuilds it from the snapshots first.)
 - :func:`as_pipeline_error` turns any other exception into the error of its stage where that is
   certain (an ``OSError`` on a file inside ``snapshots/`` is the store's, e.g. a read-only store, exit
   6; inside ``output/`` the publication's, exit 7), else an :class:`~pipeline.errors.InternalError`
@@ -19,15 +19,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from . import _alert_state
 from .errors import InternalError, PipelineError, PublishError, SnapshotError
 from .snapshots import SnapshotStore
 
 
 def check_state(snapshots: Path) -> None:
-    """Raise SnapshotError when a state file of the store cannot be read or has the wrong shape."""
+    """Raise SnapshotError when the store's index cannot be read or has the wrong shape."""
     SnapshotStore(snapshots).entries()
-    _alert_state.load(snapshots)
 
 
 def as_pipeline_error(exc: BaseException, *, snapshots: Path, output: Path) -> PipelineError:

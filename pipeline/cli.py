@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from .errors import InternalError, PipelineError
 
 # the order they appear in --help
-COMMANDS = ("run", "extract", "validate", "diff", "snapshots", "alert", "backfill", "report")
+COMMANDS = ("run", "extract", "validate", "diff", "snapshots", "alert", "backfill", "bootstrap", "repair", "report")
 
 
 def _parser() -> argparse.ArgumentParser:
