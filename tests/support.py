@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from pipeline.fetch import Fetched
 
@@ -47,3 +53,36 @@ def promoted(tmp_path: Path) -> Path:
         (MALWARE_PREVIEW, MALWARE_PREVIEW.replace("<td>Preview</td>", "<td>GA</td>")),
         ("2025-03-30", "2025-04-15"),
     )
+
+
+@contextlib.contextmanager
+def read_only(root: Path) -> Iterator[None]:
+    """Make ``root`` and everything in it unwritable for the test's duration, then writable again.
+
+    Without root privileges mode bits do it; root ignores them, so there the files and folders are
+    made immutable (``chattr +i``, ext4/xfs). Skips when neither works (e.g. root on tmpfs)."""
+    paths = [root, *sorted(root.rglob("*"))]
+    modes = {p: p.stat().st_mode for p in paths}
+    immutable = os.geteuid() == 0
+    try:
+        if immutable:
+            done = subprocess.run(["chattr", "+i", *map(str, paths)], capture_output=True, check=False)
+            if done.returncode != 0:
+                pytest.skip(f"cannot make {root} read-only as root: chattr failed ({done.stderr.decode().strip()})")
+        else:
+            for p in reversed(paths):  # files first, then the folders holding them
+                p.chmod(modes[p] & ~0o222)
+        try:
+            (root / ".probe").touch()
+        except OSError:
+            pass
+        else:
+            (root / ".probe").unlink()
+            pytest.skip(f"cannot make {root} read-only here")
+        yield
+    finally:
+        if immutable:
+            subprocess.run(["chattr", "-i", *map(str, paths)], capture_output=True, check=False)
+        else:
+            for p in paths:
+                p.chmod(modes[p])
