@@ -67,16 +67,23 @@ def repair(store: SnapshotStore, *, alerts: bool = False, hold: moves.Hold | Non
 
 
 def _history_damaged(store: SnapshotStore) -> bool:
+    """Cheap, so every run can ask (no pandas, no pyarrow on the unchanged path): both files present,
+    the Parquet file framed by its magic bytes (a truncated or overwritten file is not), the JSON one
+    closed. Damage inside a well-framed file surfaces when the history is read, as a SnapshotError."""
     parquet, json_file = (store.root / f"{CHANGES}.{ext}" for ext in ("parquet", "json"))
     if not parquet.exists():
-        return json_file.exists() or (bool(journal.read(store.root)) and _has_logged_changes(store))
+        return json_file.exists() or _has_logged_changes(store)
     if not json_file.exists():
         return True
     try:
-        store.changes()
-    except SnapshotError:
+        with open(parquet, "rb") as fh:
+            head = fh.read(4)
+            fh.seek(-4, os.SEEK_END)
+            tail = fh.read(4)
+        text = json_file.read_bytes().rstrip()
+    except OSError:
         return True
-    return False
+    return head != b"PAR1" or tail != b"PAR1" or not (text.startswith(b"[") and text.endswith(b"]"))
 
 
 def _has_logged_changes(store: SnapshotStore) -> bool:
