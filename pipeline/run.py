@@ -36,6 +36,8 @@ class RunOptions:
     fetched_at: str | None = None
     provenance: str | None = None  # overrides "fetched"/"file" (e.g. "reconstructed")
     alert_config: Path | None = None  # apprise config file (else $SUPPORTMATRIX_ALERT_CONFIG / _URLS)
+    source_repo: Path | None = None  # a local clone holding the page's markdown source (corroboration)
+    source_hosts: tuple[str, ...] | None = None  # GitHub hosts for the source (None: $SUPPORTMATRIX_SOURCE_HOSTS)
     policy: fetching.FetchPolicy = field(default_factory=fetching.FetchPolicy)
 
 
@@ -114,7 +116,11 @@ def support_changes(previous: Snapshot | None, revision: Revision, snapshot: Sna
     except PipelineError:
         before = previous.frames()  # today's rules reject the old page: compare what was published
     # detected now, also when the page went back to a version stored long ago
-    return diff(before, revision.frames, previous.meta, {**snapshot.meta, "fetched_at": revision.page["fetched_at"]})
+    from .restructure import events
+
+    # restructured/accepted records: the validation result carries them also when a quarantined page was released
+    newer = {**snapshot.meta, **events(snapshot.validation()), "fetched_at": revision.page["fetched_at"]}
+    return diff(before, revision.frames, previous.meta, newer)
 
 
 def _changes_line(changes: pd.DataFrame, previous: Snapshot | None, snapshot: Snapshot) -> str:
@@ -204,12 +210,21 @@ def _audit(
         assert previous is not None
         result.say(f"validation: same page and datasets as snapshot {previous.id}, which passed; not re-run")
         return stored
+    from .restructure import failure_line, settle
+    from .source import source_hosts
     from .validate import validate
 
-    report = validate(revision.frames, previous=previous.frames() if previous is not None else None)
+    before = previous.frames() if previous is not None else None
+    report = validate(revision.frames, previous=before)
     print("\n".join(report.summary_lines()))
-    validation: dict[str, object] = report.to_dict()
-    if report.success:
+    hosts = opts.source_hosts if opts.source_hosts is not None else source_hosts()
+    validation: dict[str, object] = settle(report.to_dict(), revision, before, clone=opts.source_repo, hosts=hosts)
+    meta.update(
+        {k: validation[k] for k in ("outcome", "failure_kind", "source_agreement", "restructure") if k in validation}
+    )
+    if validation["success"]:
+        if not report.success:
+            result.say(f"restructured: {report.reason()}, confirmed against the authored source; publishing")
         return validation
     if not opts.force:
         held = store.store(
@@ -217,9 +232,12 @@ def _audit(
         )
         result.status, result.snapshot_id = "quarantined", held.id
         raise ValidationFailed(
-            f"{report.reason()}; page and datasets quarantined in {held.path}", failed=report.failed, report=report
+            f"{failure_line(validation)}: {report.reason()}; page and datasets quarantined in {held.path}",
+            failed=report.failed,
+            report=report,
         )
     meta["forced"] = validation["forced"] = True
+    meta["outcome"] = validation["outcome"] = "forced"
     result.say(f"WARNING: --force: publishing although validation failed: {report.reason()}")
     return validation
 
