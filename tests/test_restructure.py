@@ -170,3 +170,32 @@ def test_every_published_run_records_its_source_agreement(tmp_path: Path, repo: 
     assert latest.meta["outcome"] == "passed"
     assert latest.meta["source_agreement"]["status"] == "agrees"
     assert set(latest.meta["source_agreement"]["agreement"].values()) == {1.0}
+
+
+def test_backfill_accepts_a_drift_only_failure_as_restructured_and_keeps_validity_failures_out(tmp_path: Path) -> None:
+    from pipeline.backfill import BackfillOptions, backfill
+
+    clone = init(tmp_path / "docs")
+    commit(clone, PATH, old_shape(), "2025-01-15T10:00:00Z")
+    commit(clone, PATH, new_shape(), "2025-02-26T10:00:00Z")
+    commit(clone, PATH, _another_article(new_shape()), "2025-02-27T10:00:00Z")
+    result = backfill(BackfillOptions(git_repos=(clone,), snapshots=tmp_path / "snapshots", progress=False))
+    assert (result.versions, result.good, result.restructured, result.quarantined) == (3, 2, 1, 1)
+    assert result.history is not None
+    assert list(result.history[result.history.dataset == "page"].kind) == ["restructured"]
+    [held] = [e for e in SnapshotStore(tmp_path / "snapshots").entries() if e["status"] == "quarantined"]
+    assert held["failure_kind"] == "validity"
+
+
+def test_backfill_by_day_replays_the_last_commit_of_each_utc_day(tmp_path: Path) -> None:
+    from pipeline.backfill import BackfillOptions, collect
+
+    clone = init(tmp_path / "docs")
+    commit(clone, PATH, old_shape(), "2025-02-25T09:00:00Z")
+    commit(clone, PATH, new_shape(), "2025-02-25T15:00:00Z")
+    late = commit(clone, PATH, old_shape(date="02/25/2025"), "2025-02-25T23:30:00Z")
+    next_day = commit(clone, PATH, new_shape(date="02/26/2025"), "2025-02-26T08:00:00Z")
+    every = collect(BackfillOptions(git_repos=(clone,)))
+    daily = collect(BackfillOptions(git_repos=(clone,), granularity="day"))
+    assert len(every) == 4
+    assert [v.commit for v in daily] == [late, next_day]

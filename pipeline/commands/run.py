@@ -27,6 +27,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=Path,
         help="local clone of the docs repository: confirms a restructure against the page's markdown, offline",
     )
+    p.add_argument(
+        "--accept",
+        metavar="ID",
+        help="instead of fetching, accept the quarantined snapshot ID and publish it (as `pipeline accept ID`)",
+    )
     p.add_argument("--fetched-at", help=argparse.SUPPRESS)
     p.add_argument("--provenance", choices=("fetched", "file", "reconstructed", "git"), help=argparse.SUPPRESS)
     p.set_defaults(func=main)
@@ -35,6 +40,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     from ..run import RunOptions, run
 
+    if args.accept:
+        from ..accept import AcceptOptions, accept
+
+        accept(AcceptOptions(args.accept, args.snapshots, args.output, args.alert_config))
+        return 0
     run(
         RunOptions(
             source=args.source,
