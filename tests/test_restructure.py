@@ -199,3 +199,19 @@ def test_backfill_by_day_replays_the_last_commit_of_each_utc_day(tmp_path: Path)
     daily = collect(BackfillOptions(git_repos=(clone,), granularity="day"))
     assert len(every) == 4
     assert [v.commit for v in daily] == [late, next_day]
+
+
+def test_failure_kinds_and_agreement_figures() -> None:
+    from pipeline.corroborate import agreement, agrees
+    from pipeline.validate.report import failure_kind
+
+    from .validate_support import frames_of
+
+    assert failure_kind([]) is None
+    assert failure_kind(["drift.expect_column_values_to_be_null(vanished)"]) == "drift"
+    assert failure_kind(["drift.x", "page.expect_column_distinct_values_to_be_in_set(title)"]) == "validity"
+    full = frames_of(learn_page(new_shape(), "b" * 40))
+    dropped = frames_of(learn_page(new_shape(drop_tab=("Runtime threat protection", "GCP")), "b" * 40))
+    figures = agreement(dropped, full)
+    assert figures["feature_support"] == round(30 / 36, 4) and figures["support_items"] == 1.0
+    assert not agrees(figures) and agrees(agreement(full, full))
