@@ -71,6 +71,7 @@ class BackfillOptions:
     progress: bool | None = None  # None: a bar only when stderr is a terminal
     canonical_url: str = DEFAULT_URL  # Learn serves every revision under today's URL (older ones redirect)
     granularity: str = "commit"  # "commit": every version; "day": the last version of each UTC day
+    transient_hours: float | None = None  # changes reverted within this many hours are transient (None: default)
 
 
 @dataclass
@@ -188,7 +189,7 @@ def backfill(opts: BackfillOptions) -> BackfillResult:
     if bridge is not None:
         found.append(bridge)
         result.changes += len(bridge)
-    result.history = _concat(found)
+    result.history = _with_transient(store, _concat(found), opts.transient_hours)
     store.append_changes(result.history)
     _say(
         f"backfill: {result.versions} versions -> {result.good} good, {result.quarantined} quarantined, "
@@ -258,6 +259,14 @@ def _bridge(store: SnapshotStore, last: Built | Snapshot | None, moment: str) ->
 
     first = later[0]
     return diff(last.frames, rebuilt(first), diff_meta(last.meta), diff_meta(dict(first.meta)))
+
+
+def _with_transient(store: SnapshotStore, found: pd.DataFrame, hours: float | None) -> pd.DataFrame:
+    """The changes found, followed by a ``transient`` event for each one reverting a change of the window."""
+    from .transient import transient_events, window_hours
+
+    events = transient_events(store.changes(), found, window_hours() if hours is None else hours)
+    return _concat([found, events])
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:

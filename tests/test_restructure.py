@@ -215,3 +215,34 @@ def test_failure_kinds_and_agreement_figures() -> None:
     figures = agreement(dropped, full)
     assert figures["feature_support"] == round(30 / 36, 4) and figures["support_items"] == 1.0
     assert not agrees(figures) and agrees(agreement(full, full))
+
+
+def test_a_page_flipping_between_shapes_is_marked_transient_and_shown_collapsed(tmp_path: Path) -> None:
+    from pipeline._feed import runs
+    from pipeline.backfill import BackfillOptions, backfill
+    from pipeline.transient import collapse
+
+    clone = init(tmp_path / "docs")
+    commit(clone, PATH, old_shape(), "2025-02-25T08:00:00Z")
+    commit(clone, PATH, new_shape(), "2025-02-25T10:00:00Z")  # 18 rows removed ...
+    commit(clone, PATH, old_shape(date="02/25/2025"), "2025-02-25T14:00:00Z")  # ... back 4 h later
+    commit(clone, PATH, new_shape(date="03/31/2025"), "2025-03-31T09:00:00Z")  # removed for good, weeks later
+    result = backfill(BackfillOptions(git_repos=(clone,), snapshots=tmp_path / "snapshots", progress=False))
+    history = result.history
+    assert history is not None and result.quarantined == 0
+    events = history[history.kind == "transient"]
+    removed = history[(history.kind == "removed") & (history.dataset == "feature_support")]
+    assert len(removed) == 36  # twice 18: both flips are in the history
+    assert len(events[events.dataset == "feature_support"]) == 18  # one per round trip, the last removal stands
+    assert all("reverted 4 h later" in s for s in events.summary)
+    shown = collapse(SnapshotStore(tmp_path / "snapshots").changes())
+    assert len(shown[(shown.kind == "removed") & (shown.dataset == "feature_support")]) == 18
+    assert not len(shown[shown.kind == "added"])
+    entries = {at: set(c.kind) for at, _, c in runs(shown)}
+    assert entries["2025-02-25T14:00:00Z"] == {"transient"}  # the flip back: one line per round trip
+    assert entries["2025-02-25T10:00:00Z"] == {"restructured"}  # its removals are folded into those lines
+    # a narrower window keeps both flips as ordinary changes
+    again = backfill(
+        BackfillOptions(git_repos=(clone,), snapshots=tmp_path / "other", progress=False, transient_hours=2)
+    )
+    assert again.history is not None and not len(again.history[again.history.kind == "transient"])
