@@ -263,10 +263,9 @@ def _bridge(store: SnapshotStore, last: Built | Snapshot | None, moment: str) ->
 
 def _with_transient(store: SnapshotStore, found: pd.DataFrame, hours: float | None) -> pd.DataFrame:
     """The changes found, followed by a ``transient`` event for each one reverting a change of the window."""
-    from .transient import transient_events, window_hours
+    from .transient import with_transient
 
-    events = transient_events(store.changes(), found, window_hours() if hours is None else hours)
-    return _concat([found, events])
+    return with_transient(store.changes(), found, hours)
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:

@@ -21,6 +21,7 @@ from .build import Revision, build
 from .errors import AlertError, FetchError, OfflineError, PipelineError, UsageError, ValidationFailed
 from .publish import publish
 from .snapshots import QUARANTINED, Snapshot, SnapshotStore
+from .transient import collapse, with_transient
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -90,7 +91,7 @@ def _run(opts: RunOptions, result: RunResult) -> RunResult:
     validation = _audit(opts, store, previous, fetched, revision, meta, result)  # fail closed
     # 3. save outputs
     snapshot = store.store(page=fetched.body, meta=meta, frames=revision.frames, validation=validation)
-    changes = support_changes(previous, revision, snapshot)
+    changes = with_transient(store.changes(), support_changes(previous, revision, snapshot))
     history = store.append_changes(changes)
     _hold(opts, changes)  # pending before publishing: a failed publish cannot lose the alert
     publish(opts.output, revision.frames, history, snapshot.meta)
@@ -271,7 +272,7 @@ def _summary(revision: Revision) -> str:
 def _hold(opts: RunOptions, changes: pd.DataFrame) -> None:
     from . import alerts
 
-    alerts.hold(changes, snapshots=opts.snapshots, config=opts.alert_config)
+    alerts.hold(collapse(changes), snapshots=opts.snapshots, config=opts.alert_config)  # a revert: one line
 
 
 def _announce(opts: RunOptions, changes: pd.DataFrame, snapshot: Snapshot, result: RunResult) -> None:
@@ -279,7 +280,7 @@ def _announce(opts: RunOptions, changes: pd.DataFrame, snapshot: Snapshot, resul
     from . import alerts
 
     links = alerts.links(snapshot.meta, opts.output)
-    line = alerts.notify(changes, snapshots=opts.snapshots, links=links, config=opts.alert_config).line
+    line = alerts.notify(collapse(changes), snapshots=opts.snapshots, links=links, config=opts.alert_config).line
     if line:
         result.say(line)
 

@@ -135,3 +135,13 @@ def collapse(history: pd.DataFrame) -> pd.DataFrame:
         )
     ]
     return history[keep].reset_index(drop=True)
+
+
+def with_transient(history: pd.DataFrame | None, changes: pd.DataFrame, hours: float | None = None) -> pd.DataFrame:
+    """``changes`` followed by their ``transient`` events against ``history`` (what a run records)."""
+    import pandas as pd
+
+    events = transient_events(history, changes, window_hours() if hours is None else hours)
+    if not len(events):
+        return changes
+    return pd.concat([f for f in (changes, events) if len(f)], ignore_index=True)
