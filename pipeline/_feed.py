@@ -121,4 +121,6 @@ def safe_url(value: object) -> str | None:
 
 
 def changelog(history: pd.DataFrame) -> str:
-    return summary.changelog_markdown(history)
+    from .transient import collapse
+
+    return summary.changelog_markdown(collapse(history))

@@ -81,6 +81,7 @@ class BackfillResult:
     quarantined: int = 0
     restructured: int = 0  # good ones whose drift failure is an authored restructure
     changes: int = 0
+    transient: int = 0  # transient events (changes undone within the window), not counted in ``changes``
     snapshot_ids: list[str] = field(default_factory=list)
     quarantined_ids: list[str] = field(default_factory=list)
     history: pd.DataFrame | None = None  # the changes this backfill found, in order
@@ -189,7 +190,9 @@ def backfill(opts: BackfillOptions) -> BackfillResult:
     if bridge is not None:
         found.append(bridge)
         result.changes += len(bridge)
-    result.history = _with_transient(store, _concat(found), opts.transient_hours)
+    found_changes = _concat(found)
+    result.history = _with_transient(store, found_changes, opts.transient_hours)
+    result.transient = len(result.history) - len(found_changes)
     store.append_changes(result.history)
     _say(
         f"backfill: {result.versions} versions -> {result.good} good, {result.quarantined} quarantined, "

@@ -100,7 +100,8 @@ def transient_events(history: pd.DataFrame | None, changes: pd.DataFrame, hours:
 
 def _event(first: dict[str, Any], then: dict[str, Any]) -> dict[str, Any]:
     old, new = _occurrence(first), _occurrence(then)
-    ident = hashlib.sha256(json.dumps([TRANSIENT, old, new]).encode("utf-8")).hexdigest()[:16]
+    # what and when, not which snapshot: the same flip found again (a rerun, a backfill) has the same id
+    ident = hashlib.sha256(json.dumps([TRANSIENT, old[:2], new[:2]]).encode("utf-8")).hexdigest()[:16]
     hours = _hours(str(then["detected_at"]), str(first["detected_at"]))
     return {
         **{k: first[k] for k in _KEYS},

@@ -258,3 +258,5 @@ def test_a_change_reverted_within_the_window_is_announced_once_as_transient(tmp_
     feed = etree.fromstring((tmp_path / "output" / "changes.atom").read_bytes())
     entries = list(feed.iter("{http://www.w3.org/2005/Atom}entry"))
     assert len(entries) == 1  # the promotion and its revert collapse into one transient entry
+    changelog = (tmp_path / "output" / "changes.md").read_text(encoding="utf-8")
+    assert "reverted 12 h later" in changelog and "demoted" not in changelog
