@@ -246,3 +246,17 @@ def test_a_page_flipping_between_shapes_is_marked_transient_and_shown_collapsed(
         BackfillOptions(git_repos=(clone,), snapshots=tmp_path / "other", progress=False, transient_hours=2)
     )
     assert again.history is not None and not len(again.history[again.history.kind == "transient"])
+
+
+def test_the_pipeline_health_issue_names_the_kind_and_how_to_accept(tmp_path: Path, repo: dict[str, object]) -> None:
+    from pipeline import report as texts
+    from pipeline.commands.report import load
+
+    _baseline(tmp_path, repo)
+    new = _page(tmp_path, "new", learn_page(new_shape(), str(repo["new"])))
+    with pytest.raises(ValidationFailed):
+        _run(tmp_path, new, "2025-02-27T06:17:00Z")
+    body = texts.health_body(load(tmp_path / "snapshots", exit_code=5))
+    [held] = [e for e in SnapshotStore(tmp_path / "snapshots").entries() if e["status"] == "quarantined"]
+    assert "Kind: **drift** (an unconfirmed restructure" in body and "unreachable" in body
+    assert f"**accept** = `{held['id']}`" in body and f"python -m pipeline accept {held['id']}" in body
