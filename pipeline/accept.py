@@ -15,9 +15,13 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ._clock import utc_now
 from .errors import PipelineError, UsageError
+
+if TYPE_CHECKING:
+    from .run import RunResult
 
 
 @dataclass(frozen=True)
@@ -36,36 +40,59 @@ def who(env: Mapping[str, str] | None = None) -> str:
     return "unknown"
 
 
-def accept(opts: AcceptOptions, env: Mapping[str, str] | None = None):  # type: ignore[no-untyped-def]
+def accept(opts: AcceptOptions, env: Mapping[str, str] | None = None) -> RunResult:
+    from . import _runlock
     from . import run as running
+
+    with _runlock.held(opts.snapshots, None):  # one run at a time, as ``run``
+        return _accept(opts, env, running)
+
+
+def _accept(opts: AcceptOptions, env: Mapping[str, str] | None, running: Any) -> RunResult:
+    from . import _moves as moves
     from .build import build
     from .publish import publish
+    from .recovery import recover
     from .snapshots import QUARANTINED, SnapshotStore
 
     store = SnapshotStore(opts.snapshots)
+    opts_run = running.RunOptions(snapshots=opts.snapshots, output=opts.output, alert_config=opts.alert_config)
+    result = running.RunResult(status="published")
+    for line in recover(store, hold=lambda changes: running._hold(opts_run, changes)):
+        result.say(line)
     held = store.get(opts.ident)
     if held.status != QUARANTINED:
         raise UsageError(f"snapshot {held.id} is not quarantined (it is {held.status}); nothing to accept")
-    previous = store.latest_good()
+    previous, baseline = store.latest_good(), store.baseline()
     fetched = running.from_snapshot(held)
     try:
         revision = build(held.page_bytes(), fetched)
     except PipelineError as exc:
         raise UsageError(f"snapshot {held.id} cannot be rebuilt ({exc.one_line()}); it cannot be published") from exc
     stored = held.validation() or {}
-    accepted = {"by": who(env), "at": utc_now(), "failed": list(stored.get("failed", []))}
+    accepted: dict[str, Any] = {"by": who(env), "at": utc_now(), "failed": list(stored.get("failed", []))}
     validation = {**stored, "success": True, "outcome": "accepted", "accepted": accepted}
-    meta = {**running.snapshot_meta(revision, fetched), "outcome": "accepted", "accepted": accepted}
-    # the run's save steps: store as good, changes into the history, alerts held, output/ rebuilt, alerts sent
-    opts_run = running.RunOptions(snapshots=opts.snapshots, output=opts.output, alert_config=opts.alert_config)
-    result = running.RunResult(status="published")
-    snapshot = store.store(page=held.page_bytes(), meta=meta, frames=revision.frames, validation=validation)
-    changes = running.support_changes(previous, revision, snapshot)
-    history = store.append_changes(changes)
-    running._hold(opts_run, changes)
+    # the run's save steps, durable before visible: the move logged, its changes (with the accepted
+    # record) recorded and their alerts held, the snapshot released as good, then output/ and the alert
+    seen = str(revision.page["fetched_at"])  # its changes were detected when the page was fetched
+    move = moves.plan(previous, baseline, held, at=seen)
+    if move is None:
+        changes = running._no_changes()
+        snapshot = store.commit(held, checked_at=seen, validation=validation)
+        history = store.changes()
+    else:
+        changes, history = moves.move(
+            store,
+            move,
+            held,
+            frames=revision.frames,
+            hold=lambda c: running._hold(opts_run, c),
+            validation=validation,
+        )
+        snapshot = store.find(held.sha256) or held
     publish(opts.output, revision.frames, history, snapshot.meta)
     result.snapshot_id = snapshot.id
     result.say(f"accepted: snapshot {snapshot.id} by {accepted['by']}; published to {opts.output}")
-    result.say(running._changes_line(changes, previous, snapshot))
+    result.say(running._changes_line(changes, move, snapshot))
     running._announce(opts_run, changes, snapshot, result)
     return result

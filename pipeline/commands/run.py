@@ -32,6 +32,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="ID",
         help="instead of fetching, accept the quarantined snapshot ID and publish it (as `pipeline accept ID`)",
     )
+    p.add_argument(
+        "--lock-timeout",
+        type=float,
+        help="seconds to wait while another run holds the store (default: $SUPPORTMATRIX_LOCK_TIMEOUT or 300)",
+    )
     p.add_argument("--fetched-at", help=argparse.SUPPRESS)
     p.add_argument("--provenance", choices=("fetched", "file", "reconstructed", "git"), help=argparse.SUPPRESS)
     p.set_defaults(func=main)
@@ -56,6 +61,7 @@ def main(args: argparse.Namespace) -> int:
             provenance=args.provenance,
             alert_config=args.alert_config,
             source_repo=args.source_repo,
+            lock_timeout=args.lock_timeout,
         )
     )
     return 0
