@@ -49,9 +49,7 @@ def accept(opts: AcceptOptions, env: Mapping[str, str] | None = None) -> RunResu
 
 
 def _accept(opts: AcceptOptions, env: Mapping[str, str] | None, running: Any) -> RunResult:
-    from . import _moves as moves
     from .build import build
-    from .publish import publish
     from .recovery import recover
     from .snapshots import QUARANTINED, SnapshotStore
 
@@ -72,27 +70,8 @@ def _accept(opts: AcceptOptions, env: Mapping[str, str] | None, running: Any) ->
     stored = held.validation() or {}
     accepted: dict[str, Any] = {"by": who(env), "at": utc_now(), "failed": list(stored.get("failed", []))}
     validation = {**stored, "success": True, "outcome": "accepted", "accepted": accepted}
-    # the run's save steps, durable before visible: the move logged, its changes (with the accepted
-    # record) recorded and their alerts held, the snapshot released as good, then output/ and the alert
-    seen = str(revision.page["fetched_at"])  # its changes were detected when the page was fetched
-    move = moves.plan(previous, baseline, held, at=seen)
-    if move is None:
-        changes = running._no_changes()
-        snapshot = store.commit(held, checked_at=seen, validation=validation)
-        history = store.changes()
-    else:
-        changes, history = moves.move(
-            store,
-            move,
-            held,
-            frames=revision.frames,
-            hold=lambda c: running._hold(opts_run, c),
-            validation=validation,
-        )
-        snapshot = store.find(held.sha256) or held
-    publish(opts.output, revision.frames, history, snapshot.meta)
-    result.snapshot_id = snapshot.id
-    result.say(f"accepted: snapshot {snapshot.id} by {accepted['by']}; published to {opts.output}")
-    result.say(running._changes_line(changes, move, snapshot))
-    running._announce(opts_run, changes, snapshot, result)
+    # the run's own save steps (run._save): the move logged, its changes (with the accepted record)
+    # recorded and their alerts held, the snapshot released as good, then output/ and the alert
+    snapshot = running._save(opts_run, store, previous, baseline, held, revision, validation, result)
+    result.say(f"accepted: snapshot {snapshot.id} by {accepted['by']}")
     return result

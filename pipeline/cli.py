@@ -17,7 +17,19 @@ from collections.abc import Sequence
 from .errors import PipelineError
 
 # the order they appear in --help
-COMMANDS = ("run", "extract", "validate", "diff", "snapshots", "alert", "backfill", "accept", "repair", "report")
+COMMANDS = (
+    "run",
+    "extract",
+    "validate",
+    "diff",
+    "snapshots",
+    "alert",
+    "backfill",
+    "bootstrap",
+    "accept",
+    "repair",
+    "report",
+)
 
 
 def _parser() -> argparse.ArgumentParser:
