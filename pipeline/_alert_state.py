@@ -18,6 +18,11 @@ flaps back (GA, Preview, GA again, even to the very same page version) has the
 same content hash twice, and each occurrence is an event people hear about. Pending entries hold only these ids; the change records
 themselves are read back from the cumulative history
 (``snapshots/changes.parquet``) when retried.
+
+The file is part of the snapshot store: one that cannot be read, or whose shape is not the one
+above (a list, a ``pending`` entry without its revisions, an unknown health status, ...), is a
+:class:`~pipeline.errors.SnapshotError` (exit 6) naming the file and what is wrong, raised before a
+run stores or publishes anything, never a crash halfway through.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from ._io import atomic_write_bytes, json_bytes
-from .errors import AlertError
+from .errors import SnapshotError
 
 STATE_FILE = "alerts-state.json"
 VERSION = 1
@@ -95,9 +100,12 @@ def load(snapshots: Path) -> AlertState:
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise AlertError(f"cannot read {file}: {exc}") from exc
-    if not isinstance(data, dict) or data.get("version") != VERSION or not _well_formed(data):
-        raise AlertError(f"{file} is not an alert state file of version {VERSION}")
+        raise SnapshotError(f"cannot read {file}: {' '.join(str(exc).split())}") from exc
+    if not isinstance(data, dict) or data.get("version") != VERSION:
+        raise SnapshotError(f"{file} is not an alert state file of version {VERSION}")
+    problem = shape_problem(data)
+    if problem:
+        raise SnapshotError(f"{file} has the wrong shape: {problem}")
     return AlertState(
         delivered=dict(data.get("delivered") or {}),
         pending=dict(data.get("pending") or {}),
@@ -105,17 +113,31 @@ def load(snapshots: Path) -> AlertState:
     )
 
 
-def _well_formed(data: dict[str, Any]) -> bool:
-    """Every part of the shape the code relies on: a file that parses but is of another shape must not
-    be read as "nothing delivered, nothing pending" (that would lose or repeat alerts silently)."""
-    for part in ("delivered", "pending"):
-        entries = data.get(part, {})
+def shape_problem(data: dict[str, Any]) -> str | None:
+    """What in a parsed state file differs from the documented shape (the first thing found), or None."""
+    for part, required in (("delivered", {"revisions": list}), ("pending", {"revisions": list, "attempts": int})):
+        entries = data.get(part)
+        entries = {} if entries is None else entries
         if not isinstance(entries, dict):
-            return False
-        for entry in entries.values():
-            if not (isinstance(entry, dict) and isinstance(entry.get("revisions", []), list)):
-                return False
-    return isinstance(data.get("health", {}), dict)
+            return f"{part!r} is a {type(entries).__name__}, not an object of change ids"
+        for change_id, entry in entries.items():
+            if not isinstance(entry, dict):
+                return f"{part}[{change_id!r}] is a {type(entry).__name__}, not an object"
+            for key, kind in required.items():
+                value = entry.get(key)
+                if not isinstance(value, kind) or isinstance(value, bool):
+                    return f"{part}[{change_id!r}].{key} is missing or not a {kind.__name__}"
+            if not all(isinstance(r, str) for r in entry["revisions"]):
+                return f"{part}[{change_id!r}].revisions holds something other than text"
+    health = data.get("health")
+    health = {"status": "ok"} if health is None else health
+    if not isinstance(health, dict):
+        return f"'health' is a {type(health).__name__}, not an object"
+    if health.get("status") not in ("ok", "failing"):
+        return f"health.status is {health.get('status')!r}, not 'ok' or 'failing'"
+    if not isinstance(health.get("announced", []), list):
+        return "health.announced is not a list"
+    return None
 
 
 def save(snapshots: Path, state: AlertState) -> bool:
@@ -124,7 +146,10 @@ def save(snapshots: Path, state: AlertState) -> bool:
     if not file.exists() and state == AlertState():
         return False  # nothing to remember yet: no file (a repo without alerts stays without one)
     data = json_bytes(state.to_dict())
-    if file.exists() and file.read_bytes() == data:
-        return False
-    atomic_write_bytes(file, data)
+    try:
+        if file.exists() and file.read_bytes() == data:
+            return False
+        atomic_write_bytes(file, data)
+    except OSError as exc:  # a read-only or full store: the store's failure, not an alert target's
+        raise SnapshotError(f"cannot write {file}: {exc.strerror or type(exc).__name__}") from exc
     return True

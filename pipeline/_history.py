@@ -47,9 +47,13 @@ class History:
 
             return empty()
         try:
-            return read_dataset(self.root, CHANGES)
+            frame = read_dataset(self.root, CHANGES)
         except (OSError, ValueError) as exc:
             raise SnapshotError(f"cannot read {path}: {exc}") from exc
+        from ._store_shape import history_frame
+        from .schema import DATASETS
+
+        return history_frame(frame, path, DATASETS[CHANGES].names)
 
     def append_changes(self, changes: pd.DataFrame) -> pd.DataFrame:
         """Add ``changes`` to the cumulative history and return the whole history.

@@ -33,7 +33,7 @@ from . import _alert_state as state_file
 from . import _alert_targets as targets_mod
 from ._alert_targets import ALERT_CONFIG, ALERT_URLS, HEALTH_URLS, Delivery, Targets
 from ._clock import utc_now
-from .errors import AlertError, HTTPStatusError, PipelineError, ValidationFailed
+from .errors import AlertError, HTTPStatusError, PipelineError, SnapshotError, ValidationFailed
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -246,22 +246,26 @@ def health_failure(
     """Announce a failed run, once per distinct failure until a run succeeds again.
 
     Never raises for alert problems (the caller is already handling ``error``): they are logged.
+    An alert state that cannot be read or written (damaged, or a read-only store) does not silence
+    the alert: it is sent without the once-only bookkeeping, and the file is left as it was.
     """
     if not targets_mod.configured(env, config, purpose="health"):
         return Outcome()
     now = now or utc_now()
+    reason = " ".join(str(error).split())
     try:
         state = state_file.load(snapshots)
-    except AlertError as exc:
-        _log.warning("alerts: %s", exc.message)
-        return Outcome(line=f"alerts: {exc.message}")
+    except SnapshotError:  # the run's own error line already names the file and what is wrong with it
+        msg = message.health_message(
+            stage=error.stage, reason=reason, since=now, snapshot=snapshot_id, quarantined=quarantined
+        )
+        return _send_health(msg, env, config)
     fp = fingerprint(error)
     health: dict[str, Any] = state.health if state.failing else {"status": "failing", "since": now, "announced": []}
-    reason = " ".join(str(error).split())
     health.update(fingerprint=fp, stage=error.stage, reason=reason, snapshot=snapshot_id, quarantined=quarantined)
     state.health = health
     if fp in health.get("announced", []):
-        state_file.save(snapshots, state)
+        _save_quietly(snapshots, state)
         return Outcome(line=f"alerts: health failure already announced (failing since {health['since']})")
     msg = message.health_message(
         stage=error.stage, reason=reason, since=health["since"], snapshot=snapshot_id, quarantined=quarantined
@@ -269,8 +273,16 @@ def health_failure(
     outcome = _send_health(msg, env, config)
     if outcome.sent:
         health["announced"] = sorted({*health.get("announced", []), fp})
-    state_file.save(snapshots, state)
+    _save_quietly(snapshots, state)
     return outcome
+
+
+def _save_quietly(snapshots: Path, state: state_file.AlertState) -> None:
+    """Save while another failure is being reported: a store that cannot be written is logged, not raised."""
+    try:
+        state_file.save(snapshots, state)
+    except SnapshotError as exc:
+        _log.warning("alerts: %s", exc.message)
 
 
 def health_ok(

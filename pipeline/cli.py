@@ -3,7 +3,9 @@
 Each sub-command lives in ``pipeline/commands/<name>.py`` with ``register(sub)``
 and a ``main(args) -> int``; this module only dispatches, and turns every
 :class:`~pipeline.errors.PipelineError` into one line on stderr and an exit
-code, in one place.
+code, in one place; any other exception is a bug, printed the same way as an
+:class:`~pipeline.errors.InternalError` (exit 1) unless ``--debug`` asks for
+its traceback.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from .errors import PipelineError
+from .errors import InternalError, PipelineError
 
 # the order they appear in --help
 COMMANDS = (
@@ -57,6 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except PipelineError as exc:
+        if args.debug and isinstance(exc, InternalError) and exc.__cause__ is not None:
+            raise exc.__cause__ from None  # the bug itself, with its own traceback
         print(f"supportmatrix: {exc.one_line()}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
@@ -65,9 +69,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug, not bad input: still one line unless asked
         if args.debug:
             raise
-        reason = " ".join(str(exc).split())
-        print(f"supportmatrix: internal error: {type(exc).__name__}: {reason} (re-run with --debug)", file=sys.stderr)
-        return 1
+        error = InternalError.wrap(exc)
+        print(f"supportmatrix: {error.one_line()}", file=sys.stderr)
+        return error.exit_code
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ failed audit) is raised as a subclass of :class:`PipelineError`; the CLI turns
 it into one line on stderr and an exit code, in one place (``pipeline.cli``).
 
     PipelineError
+    ├── InternalError         a bug: an exception nobody raised on purpose (exit 1)
     ├── UsageError            bad command-line arguments or paths       (exit 2)
     ├── FetchError            the page could not be fetched              (exit 3)
     │   ├── OfflineError      no network at all (run falls back to a snapshot)
@@ -14,13 +15,15 @@ it into one line on stderr and an exit code, in one place (``pipeline.cli``).
     ├── ExtractError          the bytes are not the article we expect    (exit 4)
     ├── NormaliseError        a table could not be made tidy            (exit 4)
     ├── ValidationFailed      the datasets failed their expectations     (exit 5)
-    ├── SnapshotError         the snapshot store is unreadable/corrupt   (exit 6)
+    ├── SnapshotError         the snapshot store is unreadable, corrupt  (exit 6)
+    │                         or not writable, or a state file has the wrong shape
     ├── PublishError          output/ could not be rebuilt and swapped   (exit 7)
     ├── AlertError            an alert target could not be configured    (exit 8)
     └── StoreBusy             another run holds the store's run lock     (exit 9)
 
 Each error carries the ``stage`` it came from and, where it helps a person,
-the ``table``/``row`` it is about.
+the ``table``/``row`` it is about. The README's table of exit codes is checked
+against this tree (``tests/test_errors.py``).
 """
 
 from __future__ import annotations
@@ -57,6 +60,22 @@ class PipelineError(Exception):
         """The message the CLI prints: stage, then the reason, on one line."""
         text = " ".join(str(self).split())
         return f"{self.stage}: {text}"
+
+
+class InternalError(PipelineError):
+    """An unexpected exception, wrapped so it still ends as one line, exit 1 and a health alert.
+
+    The original is kept as ``__cause__``: ``--debug`` shows its traceback."""
+
+    stage = "internal"
+    exit_code = 1
+
+    @classmethod
+    def wrap(cls, exc: BaseException) -> InternalError:
+        reason = " ".join(str(exc).split())
+        error = cls(f"{type(exc).__name__}: {reason} (a bug; re-run with --debug for the traceback)")
+        error.__cause__ = exc
+        return error
 
 
 class UsageError(PipelineError):

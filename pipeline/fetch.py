@@ -1,8 +1,19 @@
 """Get the page bytes: from a URL (the only network access for pages) or from a local file.
 
 Network policy lives here so every caller gets it: an allow-list checked on every redirect hop, an
-https-only rule, a size cap enforced while streaming, conditional GET, and bounded retries. A machine
-with no network at all fails fast with :class:`OfflineError` so ``run`` can fall back to a snapshot.
+https-only rule, a size cap enforced while streaming, conditional GET, bounded retries and one total
+deadline per fetch. A machine with no network at all fails fast with :class:`OfflineError` so ``run``
+can fall back to a snapshot.
+
+The deadline covers everything a fetch does (name lookup, connect, every read, every retry and its
+wait): per-read timeouts alone let a server that trickles one byte a second hold a run for hours.
+So the attempts run in a worker thread that the caller waits for at most ``FetchPolicy.deadline``
+seconds; each request's timeouts are also cut to the time left, and the body loop checks the clock
+after every chunk, so an abandoned worker stops soon after.
+
+Validators (``ETag``, ``Last-Modified``) are kept only when they are printable ASCII, as received and
+as sent: httpx sends header values as ASCII, so one stored non-ASCII byte would make every later
+conditional GET fail before it is sent.
 """
 
 from __future__ import annotations
@@ -26,13 +37,16 @@ import httpx
 import tenacity
 
 from ._clock import utc_now
-from .errors import BodyTooLarge, FetchError, HostNotAllowed, HTTPStatusError, OfflineError
+from ._deadline import Deadline
+from .errors import BodyTooLarge, FetchError, HostNotAllowed, HTTPStatusError, OfflineError, UsageError
 
 DEFAULT_URL = "https://learn.microsoft.com/en-us/azure/defender-for-cloud/support-matrix-defender-for-containers"
 DEFAULT_ALLOWED_HOSTS = ("learn.microsoft.com",)
 MAX_REDIRECTS = 5
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _DNS_HINTS = ("name or service not known", "temporary failure in name resolution", "nodename nor servname")
+# a validator longer than this is not worth sending back (servers cap request headers at 4-8 KB)
+MAX_VALIDATOR = 1024
 
 
 try:
@@ -96,6 +110,11 @@ class FetchPolicy:
     backoff_base: float = 0.5
     backoff_max: float = 30.0
     require_https: bool = True
+    # the whole fetch (lookup, connect, every read, retries and their waits), in seconds; None: no limit.
+    # Two minutes: the default backoff waits come to at most 5 s in all (0.5 + 1 + 2 s, plus jitter),
+    # leaving the page itself nearly two minutes, and a run still ends far inside the refresh job's
+    # 20-minute timeout.
+    deadline: float | None = 120.0
 
 
 class _Transient(Exception):
@@ -114,6 +133,17 @@ def _one_line(text: object) -> str:
     return " ".join(str(text).split())
 
 
+def ascii_validator(value: str | None) -> str | None:
+    """``value`` when it can be stored and sent back as a header (printable ASCII, not empty, at most
+    MAX_VALIDATOR characters), else None: without it the next fetch is a plain GET, never a failure."""
+    if value is None:
+        return None
+    value = value.strip()
+    if not value or len(value) > MAX_VALIDATOR or not all(" " <= c <= "~" for c in value):
+        return None
+    return value
+
+
 def fetch(
     source: str,
     *,
@@ -127,29 +157,45 @@ def fetch(
     stamp = fetched_at or utc_now()
     if not is_url(source):
         return _read_file(source, policy, stamp)
+    # a stored validator that cannot be sent is dropped: a full GET, not a run that fails forever
+    sent = Validators(
+        ascii_validator(validators.etag) if validators else None,
+        ascii_validator(validators.last_modified) if validators else None,
+    )
     headers = {"User-Agent": USER_AGENT, "Accept": _ACCEPT}
-    if validators and validators.etag:
-        headers["If-None-Match"] = validators.etag
-    if validators and validators.last_modified:
-        headers["If-Modified-Since"] = validators.last_modified
-    timeout = httpx.Timeout(policy.read_timeout, connect=policy.connect_timeout)
+    if sent.etag:
+        headers["If-None-Match"] = sent.etag
+    if sent.last_modified:
+        headers["If-Modified-Since"] = sent.last_modified
+    clock = Deadline(policy.deadline, f"GET {_one_line(source)}")
     attempts = policy.retries + 1
+
+    def note(state: tenacity.RetryCallState) -> None:
+        failed = state.outcome.exception() if state.outcome else None
+        if isinstance(failed, _Transient):
+            clock.last = f"{failed.reason}{failed.detail}"
+
     retrying = tenacity.Retrying(
         stop=tenacity.stop_after_attempt(attempts),
         wait=_wait(policy),
         retry=tenacity.retry_if_exception_type(_Transient),
+        before_sleep=note,
         sleep=sleep,
         reraise=True,
     )
-    with httpx.Client(timeout=timeout, follow_redirects=False, transport=transport, headers=headers) as client:
-        try:
-            return retrying(_attempt, client, source, policy, stamp, validators or Validators())
-        except _Transient as exc:
-            # reraise=True means we only get here once every attempt failed.
-            message = f"{exc.reason} after {attempts} attempt{'s' if attempts != 1 else ''}{exc.detail}"
-            if exc.status is not None:
-                raise HTTPStatusError(message, status=exc.status) from None
-            raise FetchError(message) from None
+
+    def work() -> Fetched:
+        with httpx.Client(follow_redirects=False, transport=transport, headers=headers) as client:
+            try:
+                return retrying(_attempt, client, source, policy, stamp, sent, clock)
+            except _Transient as exc:
+                # reraise=True means we only get here once every attempt failed.
+                message = f"{exc.reason} after {attempts} attempt{'s' if attempts != 1 else ''}{exc.detail}"
+                if exc.status is not None:
+                    raise HTTPStatusError(message, status=exc.status) from None
+                raise FetchError(message) from None
+
+    return clock.run(work)
 
 
 def _wait(policy: FetchPolicy) -> Callable[[tenacity.RetryCallState], float]:
@@ -174,15 +220,18 @@ def _check_url(url: httpx.URL, policy: FetchPolicy, hop: int) -> None:
         raise HostNotAllowed(f"{what} host {url.host!r} is not allowed (allowed hosts: {allowed})")
 
 
-def _attempt(client: httpx.Client, source: str, policy: FetchPolicy, stamp: str, validators: Validators) -> Fetched:
+def _attempt(
+    client: httpx.Client, source: str, policy: FetchPolicy, stamp: str, validators: Validators, clock: Deadline
+) -> Fetched:
     try:
         url = httpx.URL(source.strip())
     except httpx.InvalidURL as exc:
         raise FetchError(f"invalid URL {source!r}: {_one_line(exc)}") from None
     try:
         for hop in range(MAX_REDIRECTS + 1):
+            clock.check()
             _check_url(url, policy, hop)
-            with client.stream("GET", url) as resp:
+            with client.stream("GET", url, timeout=clock.timeout(policy.read_timeout, policy.connect_timeout)) as resp:
                 status = resp.status_code
                 if status in _REDIRECTS:
                     location = resp.headers.get("Location")
@@ -190,8 +239,8 @@ def _attempt(client: httpx.Client, source: str, policy: FetchPolicy, stamp: str,
                         raise HTTPStatusError(f"GET {url} returned HTTP {status} without a Location", status=status)
                     url = url.join(location.strip())
                     continue
-                etag = resp.headers.get("ETag")
-                modified = resp.headers.get("Last-Modified")
+                etag = ascii_validator(resp.headers.get("ETag"))
+                modified = ascii_validator(resp.headers.get("Last-Modified"))
                 if status == 304:
                     etag, modified = etag or validators.etag, modified or validators.last_modified
                     return Fetched(source, b"", str(url), stamp, status, etag, modified, "fetched", not_modified=True)
@@ -200,7 +249,7 @@ def _attempt(client: httpx.Client, source: str, policy: FetchPolicy, stamp: str,
                     raise _Transient(f"GET {url} returned HTTP {status}", status=status, retry_after=wait)
                 if not 200 <= status <= 299:
                     raise HTTPStatusError(f"GET {url} returned HTTP {status}", status=status)
-                body = _read_capped(resp, url, policy.max_bytes)
+                body = _read_capped(resp, url, policy.max_bytes, clock)
                 return Fetched(source, body, str(url), stamp, status, etag, modified, "fetched")
         raise FetchError(f"GET {source} redirected more than {MAX_REDIRECTS} times")
     except httpx.TimeoutException:
@@ -217,7 +266,7 @@ def _attempt(client: httpx.Client, source: str, policy: FetchPolicy, stamp: str,
         raise FetchError(f"GET {url} failed: {type(exc).__name__}: {_one_line(exc)}") from None
 
 
-def _read_capped(resp: httpx.Response, url: httpx.URL, max_bytes: int) -> builtins.bytes:
+def _read_capped(resp: httpx.Response, url: httpx.URL, max_bytes: int, clock: Deadline) -> builtins.bytes:
     declared = resp.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise BodyTooLarge(f"GET {url}: Content-Length {declared} exceeds the {max_bytes}-byte cap")
@@ -225,6 +274,7 @@ def _read_capped(resp: httpx.Response, url: httpx.URL, max_bytes: int) -> builti
     total = 0
     # iter_bytes yields decoded bytes, so the cap also bounds a small gzip that inflates hugely.
     for chunk in resp.iter_bytes():
+        clock.check()  # a body trickled a byte at a time never trips the per-read timeout
         total += len(chunk)
         if total > max_bytes:
             raise BodyTooLarge(f"GET {url}: body exceeds the {max_bytes}-byte cap")
@@ -270,6 +320,8 @@ def _read_file(source: str, policy: FetchPolicy, stamp: str) -> Fetched:
             body = handle.read(policy.max_bytes + 1)
     except FileNotFoundError:
         raise FetchError(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path} is a folder, not a page: give an HTML file or a URL") from None
     except OSError as exc:
         raise FetchError(f"cannot read {path}: {exc.strerror or _one_line(exc)}") from None
     if len(body) > policy.max_bytes:

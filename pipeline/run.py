@@ -15,6 +15,7 @@ A run first finishes whatever a killed run left half done (``pipeline.recovery``
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,7 +27,7 @@ from . import fetch as fetching
 from ._clock import utc_now
 from ._faults import point
 from .build import Revision, build
-from .errors import AlertError, FetchError, OfflineError, PipelineError, UsageError, ValidationFailed
+from .errors import AlertError, FetchError, OfflineError, PipelineError, StoreBusy, UsageError, ValidationFailed
 from .publish import publish
 from .snapshots import QUARANTINED, Snapshot, SnapshotStore
 from .transient import collapse
@@ -64,15 +65,32 @@ class RunResult:
 
 
 def run(opts: RunOptions) -> RunResult:
-    """The job, watched: a failure is announced as a pipeline-health alert (once) and re-raised."""
+    """The job, watched: every failure, expected or not, is announced as a pipeline-health alert (once)
+    and raised as a PipelineError (one line, its documented exit code); see ``pipeline._failures``."""
+    from ._failures import as_pipeline_error, check_state
+
     result = RunResult(status="published")
-    with _runlock.held(opts.snapshots, opts.lock_timeout):  # busy: StoreBusy, and no health alert
+    with contextlib.ExitStack() as held:  # the run lock, once taken, is held until the failure is announced
         try:
+            held.enter_context(_runlock.held(opts.snapshots, opts.lock_timeout))
+            check_state(opts.snapshots)  # an index of the wrong shape fails before anything is written
             _run(opts, result)
-        except PipelineError as exc:
-            _alert_failure(opts, result, exc)
-            raise
-        _alert_success(opts, result)
+            _alert_success(opts, result)
+        except StoreBusy:
+            raise  # another run is at work: not a failure of the pipeline, no health alert
+        except Exception as exc:  # PipelineErrors, and bugs or environments nobody planned for
+            error = (
+                exc
+                if isinstance(exc, PipelineError)
+                else as_pipeline_error(exc, snapshots=opts.snapshots, output=opts.output)
+            )
+            try:
+                _alert_failure(opts, result, error)
+            except Exception as failed:  # announcing must never hide the failure it announces
+                result.say(f"alerts: health alert not sent: {type(failed).__name__}: {' '.join(str(failed).split())}")
+            if error is exc:
+                raise
+            raise error from exc
     return result
 
 

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 from . import _jsondoc
 from ._history import History
 from ._io import atomic_write_bytes, json_bytes, read_dataset, write_dataset
+from ._store_shape import index_entries
 from ._swap import fsync_tree
 from .errors import SnapshotError
 
@@ -80,18 +81,6 @@ def _stamp(path: Path) -> object:
 def _order(entry: dict[str, Any]) -> tuple[str, str]:
     """The index's order: by fetch (or commit) time, then id."""
     return (str(entry.get("fetched_at", "")), entry["id"])
-
-
-def _valid_entries(data: Any, path: Path) -> list[dict[str, Any]]:
-    """The index's entries, or a SnapshotError naming what is wrong: a damaged index must stop the run
-    in the snapshots stage, never as an AttributeError halfway through it."""
-    rows = data.get("snapshots") if isinstance(data, dict) else None
-    if not isinstance(rows, list):
-        raise SnapshotError(f"{path} is not a snapshot index (expected an object with a 'snapshots' list)")
-    for i, row in enumerate(rows):
-        if not (isinstance(row, dict) and isinstance(row.get("id"), str) and isinstance(row.get("sha256"), str)):
-            raise SnapshotError(f"{path}: entry {i} is not a snapshot entry (needs string 'id' and 'sha256')")
-    return rows
 
 
 @dataclass(frozen=True)
@@ -160,7 +149,7 @@ class SnapshotStore(History):
             data = self._index_doc.loads(path.read_bytes())
         except (OSError, ValueError) as exc:
             raise SnapshotError(f"cannot read {path}: {exc}") from exc
-        entries = _valid_entries(data, path)
+        entries = index_entries(data, path)
         self._index = (stamp, entries)
         return list(entries)
 

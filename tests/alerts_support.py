@@ -119,3 +119,14 @@ class Hook:
     def url(self, scheme: str = "json", userinfo: str = "", query: str = "") -> str:
         at = f"{userinfo}@" if userinfo else ""
         return f"{scheme}://{at}127.0.0.1:{self.server.port}{self.path}{query}"
+
+
+def only_target(server: HTTPServer, monkeypatch: Any) -> Hook:
+    """A Hook set as the one alert target in the environment (change and health alerts)."""
+    from pipeline import alerts
+
+    hook = Hook(server)
+    monkeypatch.setenv(alerts.ALERT_URLS, hook.url())
+    for name in (alerts.HEALTH_URLS, alerts.ALERT_CONFIG, alerts.SITE_URL):
+        monkeypatch.delenv(name, raising=False)
+    return hook

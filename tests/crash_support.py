@@ -22,29 +22,9 @@ from pipeline import fetch as fetching
 from pipeline._faults import KILL_AT
 from pipeline.run import RunOptions, run
 
-SAMPLE = Path(__file__).parent / "fixtures" / "learn_sample.html"
-MALWARE_PREVIEW = "<td>Malware detection</td>\n<td>Detection of malware</td>\n<td>AKS nodes</td>\n<td>Preview</td>"
+from .support import MALWARE_PREVIEW, SAMPLE, promoted, revised
 
-
-def revised(tmp_path: Path, name: str, *edits: tuple[str, str]) -> Path:
-    """The sample page with edits (a new revision of it), written to tmp_path."""
-    text = SAMPLE.read_text(encoding="utf-8")
-    for old, new in edits:
-        assert old in text, old
-        text = text.replace(old, new)
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def promoted(tmp_path: Path) -> Path:
-    """Malware detection on AKS nodes goes Preview -> GA, and the page's ms.date moves on."""
-    return revised(
-        tmp_path,
-        "promoted.html",
-        (MALWARE_PREVIEW, MALWARE_PREVIEW.replace("<td>Preview</td>", "<td>GA</td>")),
-        ("2025-03-30", "2025-04-15"),
-    )
+__all__ = ["MALWARE_PREVIEW", "SAMPLE", "delivered", "history", "in_child", "options", "pending", "promoted", "revised"]
 
 
 def options(root: Path, source: Path | str, fetched_at: str, **kw: Any) -> RunOptions:
@@ -59,6 +39,21 @@ def options(root: Path, source: Path | str, fetched_at: str, **kw: Any) -> RunOp
         policy=policy,
         **kw,
     )
+
+
+def _fresh_apprise_pool() -> None:
+    """apprise delivers through a process-wide thread pool; a forked child inherits the pool but not its
+    threads, and would wait on it forever: give the child an empty one."""
+    import sys
+    import threading
+
+    module = sys.modules.get("apprise.apprise")
+    if module is not None and hasattr(module, "_shared_executor"):
+        module._shared_executor = None
+        module._shared_executor_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_fresh_apprise_pool)
 
 
 def warm_up(root: Path) -> None:

@@ -16,39 +16,7 @@ from pipeline.summary import md_escape
 from pipeline.transient import WINDOW_VARIABLE as TRANSIENT_HOURS
 
 from .alerts_support import Hook
-
-SAMPLE = Path(__file__).parent / "fixtures" / "learn_sample.html"
-MALWARE_PREVIEW = "<td>Malware detection</td>\n<td>Detection of malware</td>\n<td>AKS nodes</td>\n<td>Preview</td>"
-
-
-def _page(tmp_path: Path, name: str, *edits: tuple[str, str]) -> Path:
-    """The sample page with in-memory edits (a new revision of it), written to tmp_path."""
-    text = SAMPLE.read_text(encoding="utf-8")
-    for old, new in edits:
-        assert old in text, old
-        text = text.replace(old, new)
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def _promoted(tmp_path: Path) -> Path:
-    """Malware detection on AKS nodes goes Preview -> GA on Linux, and the page's ms.date moves on."""
-    return _page(
-        tmp_path,
-        "promoted.html",
-        (MALWARE_PREVIEW, MALWARE_PREVIEW.replace("<td>Preview</td>", "<td>GA</td>")),
-        ("2025-03-30", "2025-04-15"),
-    )
-
-
-@pytest.fixture
-def hook(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> Hook:
-    hook = Hook(httpserver)
-    monkeypatch.setenv(alerts.ALERT_URLS, hook.url())
-    for name in (alerts.HEALTH_URLS, alerts.ALERT_CONFIG, alerts.SITE_URL):
-        monkeypatch.delenv(name, raising=False)
-    return hook
+from .support import SAMPLE, promoted, revised
 
 
 def _run(tmp_path: Path, source: str | Path, fetched_at: str = "2026-05-02T06:00:00Z") -> str:
@@ -99,7 +67,7 @@ def test_a_changed_page_posts_one_alert_once_and_a_failed_audit_posts_health_onl
     _run(tmp_path, SAMPLE)
     assert hook.posts == []  # the baseline: no change alert
 
-    assert _run(tmp_path, _promoted(tmp_path), "2026-05-03T06:00:00Z") == "published"
+    assert _run(tmp_path, promoted(tmp_path), "2026-05-03T06:00:00Z") == "published"
     store = SnapshotStore(tmp_path / "snapshots")
     changes = store.changes()
     assert len(changes) >= 1 and (changes["kind"] == "promoted").any()
@@ -112,10 +80,10 @@ def test_a_changed_page_posts_one_alert_once_and_a_failed_audit_posts_health_onl
     assert "Page ms.date: 2025-04-15 (was 2025-03-30)" in post["message"]
     assert "support-matrix-defender-for-containers" in post["message"]  # the Learn page's canonical URL
 
-    assert _run(tmp_path, _promoted(tmp_path), "2026-05-04T06:00:00Z") == "unchanged"
+    assert _run(tmp_path, promoted(tmp_path), "2026-05-04T06:00:00Z") == "unchanged"
     assert len(hook.posts) == 1  # the same revision again: nothing
 
-    broken = _page(tmp_path, "broken.html", ("<td>GA</td>", "<td>Banana</td>"), ("2025-03-30", "2025-04-20"))
+    broken = revised(tmp_path, "broken.html", ("<td>GA</td>", "<td>Banana</td>"), ("2025-03-30", "2025-04-20"))
     with pytest.raises(ValidationFailed):
         _run(tmp_path, broken, "2026-05-05T06:00:00Z")
     assert [p["type"] for p in hook.posts[1:]] == ["failure"]  # health, no change alert
@@ -124,7 +92,7 @@ def test_a_changed_page_posts_one_alert_once_and_a_failed_audit_posts_health_onl
     with pytest.raises(ValidationFailed):
         _run(tmp_path, broken, "2026-05-06T06:00:00Z")
     assert len(hook.posts) == 2  # the same failure again: nothing
-    _run(tmp_path, _promoted(tmp_path), "2026-05-07T06:00:00Z")
+    _run(tmp_path, promoted(tmp_path), "2026-05-07T06:00:00Z")
     assert hook.posts[2]["title"].endswith("pipeline health: recovered")
     assert len(hook.posts) == 3
 
@@ -134,14 +102,14 @@ def test_a_failed_delivery_is_retried_by_the_next_run_even_when_the_page_is_unch
 ) -> None:
     _run(tmp_path, SAMPLE)
     hook.status = 500
-    _run(tmp_path, _promoted(tmp_path), "2026-05-03T06:00:00Z")
+    _run(tmp_path, promoted(tmp_path), "2026-05-03T06:00:00Z")
     assert len(hook.posts) == 1
     state = (tmp_path / "snapshots" / "alerts-state.json").read_text(encoding="utf-8")
     assert '"pending": {}' not in state
     hook.status = 200
-    assert _run(tmp_path, _promoted(tmp_path), "2026-05-04T06:00:00Z") == "unchanged"
+    assert _run(tmp_path, promoted(tmp_path), "2026-05-04T06:00:00Z") == "unchanged"
     assert len(hook.posts) == 2 and hook.posts[0] == hook.posts[1]  # the same message, delivered now
-    _run(tmp_path, _promoted(tmp_path), "2026-05-05T06:00:00Z")
+    _run(tmp_path, promoted(tmp_path), "2026-05-05T06:00:00Z")
     assert len(hook.posts) == 2
 
 
@@ -161,8 +129,8 @@ def test_a_secret_in_the_target_url_stays_out_of_every_file_and_log_of_a_run(
     monkeypatch.delenv(alerts.HEALTH_URLS, raising=False)
     _run(tmp_path, SAMPLE)
     hook.status = 500
-    _run(tmp_path, _promoted(tmp_path), "2026-05-03T06:00:00Z")
-    broken = _page(tmp_path, "broken.html", ("<td>GA</td>", "<td>Banana</td>"))
+    _run(tmp_path, promoted(tmp_path), "2026-05-03T06:00:00Z")
+    broken = revised(tmp_path, "broken.html", ("<td>GA</td>", "<td>Banana</td>"))
     with pytest.raises(ValidationFailed):
         _run(tmp_path, broken, "2026-05-04T06:00:00Z")
     assert len(hook.posts) == 2 and hook.headers[0]["Authorization"].startswith("Basic ")
@@ -192,13 +160,13 @@ def test_a_publish_that_fails_does_not_lose_the_change_alert(
 
     monkeypatch.setattr(run_module, "publish", broken)
     with pytest.raises(PublishError):
-        _run(tmp_path, _promoted(tmp_path), "2026-05-03T06:00:00Z")
+        _run(tmp_path, promoted(tmp_path), "2026-05-03T06:00:00Z")
     assert [p["title"] for p in hook.posts] == [
         "Defender for Containers support matrix: pipeline health: publish failed"
     ]
     monkeypatch.setattr(run_module, "publish", real_publish)
     # the snapshot was stored, so the page is no longer new: the held changes must still go out
-    _run(tmp_path, _promoted(tmp_path), "2026-05-04T06:00:00Z")
+    _run(tmp_path, promoted(tmp_path), "2026-05-04T06:00:00Z")
     titles = [p["title"] for p in hook.posts[1:]]
     assert any("promoted" in t for t in titles), titles
     assert sum("promoted" in t for t in titles) == 1
@@ -209,10 +177,10 @@ def test_a_page_that_flaps_back_to_an_earlier_version_is_announced_each_time(
 ) -> None:
     monkeypatch.setenv(TRANSIENT_HOURS, "12")  # runs a day apart: outside the transient window
     _run(tmp_path, SAMPLE)  # A: Preview (baseline)
-    promoted = _promoted(tmp_path)  # B: GA
-    _run(tmp_path, promoted, "2026-05-03T06:00:00Z")
+    page_b = promoted(tmp_path)  # B: GA
+    _run(tmp_path, page_b, "2026-05-03T06:00:00Z")
     _run(tmp_path, SAMPLE, "2026-05-04T06:00:00Z")  # back to A, the very same page
-    _run(tmp_path, promoted, "2026-05-05T06:00:00Z")  # and to B again
+    _run(tmp_path, page_b, "2026-05-05T06:00:00Z")  # and to B again
     kinds = [p["title"] for p in hook.posts]
     assert len(kinds) == 3, kinds
     assert "promoted" in kinds[0] and "demoted" in kinds[1] and "promoted" in kinds[2]
@@ -244,8 +212,7 @@ def test_health_urls_alone_are_enough_for_health_alerts(
 
 def test_a_change_reverted_within_the_window_is_announced_once_as_transient(tmp_path: Path, hook: Hook) -> None:
     _run(tmp_path, SAMPLE)  # A: Preview (baseline)
-    promoted = _promoted(tmp_path)
-    _run(tmp_path, promoted, "2026-05-03T06:00:00Z")  # B: GA
+    _run(tmp_path, promoted(tmp_path), "2026-05-03T06:00:00Z")  # B: GA
     _run(tmp_path, SAMPLE, "2026-05-03T18:00:00Z")  # back to A 12 h later
     titles = [p["title"] for p in hook.posts]
     assert len(titles) == 2 and "promoted" in titles[0]

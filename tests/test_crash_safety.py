@@ -32,6 +32,7 @@ from .crash_support import (
 
 pytestmark = pytest.mark.usefixtures("forked_runs")
 
+
 T1, T2, T3 = "2026-05-01T06:00:00Z", "2026-05-02T06:00:00Z", "2026-05-03T06:00:00Z"
 KILLS = int(os.environ.get("SUPPORTMATRIX_KILLS", "16"))
 POINTS = ("validating", "prepared", "logged", "recorded", "held", "committed", "published")

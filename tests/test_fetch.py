@@ -18,7 +18,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from pipeline.errors import BodyTooLarge, FetchError, HostNotAllowed, HTTPStatusError, OfflineError
+from pipeline.errors import BodyTooLarge, FetchError, HostNotAllowed, HTTPStatusError, OfflineError, UsageError
 from pipeline.fetch import (
     DEFAULT_URL,
     USER_AGENT,
@@ -444,9 +444,12 @@ def test_missing_file(tmp_path: Path) -> None:
     assert "\n" not in str(info.value)
 
 
-def test_directory_is_a_fetch_error(tmp_path: Path) -> None:
-    with pytest.raises(FetchError, match="cannot read"):
+def test_directory_is_a_usage_error(tmp_path: Path) -> None:
+    # a folder is a wrong argument, not a page that failed to arrive (exit 2, not 3)
+    with pytest.raises(UsageError, match="is a folder, not a page"):
         fetch(str(tmp_path))
+    with pytest.raises(UsageError):
+        fetch(tmp_path.as_uri())
 
 
 def test_file_over_cap(tmp_path: Path) -> None:

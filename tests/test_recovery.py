@@ -23,6 +23,7 @@ MALWARE_GA = MALWARE_PREVIEW.replace("<td>Preview</td>", "<td>GA</td>")
 
 pytestmark = pytest.mark.usefixtures("forked_runs")
 
+
 T1, T2 = "2026-05-01T06:00:00Z", "2026-05-02T06:00:00Z"
 SHIPPED = Path(__file__).resolve().parents[1] / "snapshots"
 

@@ -74,12 +74,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from .._paths import folder
     from .._versions import DEFAULT_PATHS
     from ..backfill import BackfillOptions, backfill
     from ..errors import UsageError
 
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    folder(args.snapshots, "--snapshots")
+    if args.output is not None:
+        folder(args.output, "--output")
     opts = BackfillOptions(
         git_repos=tuple(args.git_repos),
         github=tuple(args.github),

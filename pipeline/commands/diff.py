@@ -35,9 +35,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from .._io import write_dataset
+    from .._paths import folder
     from ..diff import diff
     from ..summary import summary_markdown, summary_text, title
 
+    folder(args.out, "--out")
     old_frames, old_meta = load(args.old, args)
     new_frames, new_meta = load(args.new, args)
     changes = diff(old_frames, new_frames, old_meta, new_meta)

@@ -1,4 +1,7 @@
-"""``supportmatrix extract PAGE [PAGE ...] --out DIR``: datasets for pages, no snapshot, no publish."""
+"""``supportmatrix extract PAGE [PAGE ...] --out DIR``: datasets for pages, no snapshot, no publish.
+
+Everything is written inside ``--out``, whatever the pages are called (see ``pipeline._paths``).
+"""
 
 from __future__ import annotations
 
@@ -17,21 +20,24 @@ def register(sub: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     from .._clock import utc_now
     from .._io import write_dataset
+    from .._paths import folder, folder_name, inside
     from ..build import build
     from ..errors import UsageError
     from ..fetch import fetch, is_url
 
+    out = folder(args.out, "--out")
     fetched_at = args.fetched_at or utc_now()
-    stems = [Path(p).stem if not is_url(p) else Path(p.rstrip("/")).name for p in args.pages]
+    stems = [folder_name(Path(p).stem if not is_url(p) else Path(p.rstrip("/")).name) for p in args.pages]
     if len(args.pages) > 1 and len(set(stems)) != len(stems):
-        raise UsageError("two pages share a file stem; their output folders would collide")
+        twice = sorted({s for s in stems if stems.count(s) > 1})
+        raise UsageError(f"two pages share the folder name {twice[0]!r} in --out; their datasets would collide")
+    targets = [out] if len(args.pages) == 1 else [inside(out, stem) for stem in stems]
     # extract every page before writing anything: a bad page leaves --out untouched
     revisions = []
     for page in args.pages:
         fetched = fetch(page, fetched_at=fetched_at)
         revisions.append(build(fetched.body, fetched))
-    for stem, revision in zip(stems, revisions):
-        target = args.out if len(args.pages) == 1 else args.out / stem
+    for stem, target, revision in zip(stems, targets, revisions):
         for name, frame in sorted(revision.frames.items()):
             write_dataset(frame, target, name)
         print(f"{stem}: {len(revision.document.tables)} tables, {len(revision.frames['cells'])} cells -> {target}")

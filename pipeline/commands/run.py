@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..fetch import DEFAULT_URL
+from .. import fetch as fetching
+from ..fetch import DEFAULT_URL, FetchPolicy
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -33,6 +34,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="instead of fetching, accept the quarantined snapshot ID and publish it (as `pipeline accept ID`)",
     )
     p.add_argument(
+        "--fetch-deadline",
+        type=float,
+        default=FetchPolicy().deadline,
+        metavar="SECONDS",
+        help="give up on the page after this long in all: connect, every read, retries and their waits "
+        "(default: %(default)g; 0: no limit)",
+    )
+    p.add_argument(
         "--lock-timeout",
         type=float,
         help="seconds to wait while another run holds the store (default: $SUPPORTMATRIX_LOCK_TIMEOUT or 300)",
@@ -43,8 +52,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from .._paths import folder
+    from ..errors import UsageError
     from ..run import RunOptions, run
 
+    folder(args.snapshots, "--snapshots")
+    folder(args.output, "--output")
+    if args.fetch_deadline < 0:
+        raise UsageError("--fetch-deadline must be 0 (no limit) or more seconds")
     if args.accept:
         from ..accept import AcceptOptions, accept
 
@@ -61,6 +76,7 @@ def main(args: argparse.Namespace) -> int:
             provenance=args.provenance,
             alert_config=args.alert_config,
             source_repo=args.source_repo,
+            policy=fetching.FetchPolicy(deadline=args.fetch_deadline or None),
             lock_timeout=args.lock_timeout,
         )
     )

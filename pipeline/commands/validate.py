@@ -26,8 +26,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from .._io import atomic_write_bytes, json_bytes
+    from ..errors import UsageError
     from ..validate import validate
 
+    if args.json is not None and args.json.is_dir():
+        raise UsageError(f"--json {args.json} is a folder, not a file")
     frames = read_folder(args.folder)
     previous = read_folder(args.previous) if args.previous else None
     report = validate(frames, previous=previous)
