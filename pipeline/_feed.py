@@ -22,7 +22,11 @@ FEED_ID = TAG + "defender-for-containers/changes"
 
 
 def runs(history: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
-    """(detected_at, new_revision, its changes) per run, newest first."""
+    """(detected_at, new_revision, its changes) per run, newest first; a change reverted within the
+    transient window shows as its one ``transient`` line (:func:`pipeline.transient.collapse`)."""
+    from .transient import collapse
+
+    history = collapse(history)
     if history.empty:
         return []
     out = [
@@ -117,4 +121,6 @@ def safe_url(value: object) -> str | None:
 
 
 def changelog(history: pd.DataFrame) -> str:
-    return summary.changelog_markdown(history)
+    from .transient import collapse
+
+    return summary.changelog_markdown(collapse(history))

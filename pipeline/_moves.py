@@ -54,20 +54,30 @@ def plan(previous: Snapshot | None, baseline: Snapshot | None, target: Snapshot,
 
 
 def changes(
-    store: SnapshotStore, move: Transition, target: Snapshot, frames: dict[str, pd.DataFrame] | None = None
+    store: SnapshotStore,
+    move: Transition,
+    target: Snapshot,
+    frames: dict[str, pd.DataFrame] | None = None,
+    validation: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
     """The changes a move records: the typed diff (the old page rebuilt with today's rules, so an
-    extractor improvement is never a change of support), or the baseline event."""
+    extractor improvement is never a change of support) with the ``restructured``/``accepted`` record
+    its validation asks for and a ``transient`` event per change undoing a recent one; or the
+    baseline event."""
     from .diff import baseline_event, diff, empty
+    from .restructure import events
+    from .transient import with_transient
 
     if move.source is None:
         return empty()
     source = _snapshot(store, move.source)
-    new_meta = {**target.meta, "fetched_at": move.at}  # detected now, also when the page went back to an old one
+    # detected now, also when the page went back to an old one; a released quarantined page's
+    # meta predates its verdict, which the validation carries
+    new_meta = {**target.meta, **events(validation or target.validation()), "fetched_at": move.at}
     if move.kind == BASELINE:
         return baseline_event(dict(source.meta), new_meta)
     after = frames if frames is not None else rebuilt(target)
-    return diff(rebuilt(source), after, dict(source.meta), new_meta)
+    return with_transient(store.changes(), diff(rebuilt(source), after, dict(source.meta), new_meta))
 
 
 def move(
@@ -84,7 +94,7 @@ def move(
     if not logged:
         journal.append(store.root, transition)
         point("logged")
-    found = changes(store, transition, target, frames)
+    found = changes(store, transition, target, frames, validation)
     history = store.append_changes(found)
     point("recorded")
     if hold is not None:

@@ -38,15 +38,30 @@ class Built:
 
     def paired(self, previous: Built | None) -> Built:
         if self.error is not None:
-            validation: dict[str, Any] = {"success": False, "failed": [self.error], "results": []}
+            validation: dict[str, Any] = {
+                "success": False,
+                "failure_kind": "validity",
+                "outcome": "quarantined",
+                "failed": [self.error],
+                "results": [],
+            }
         else:
-            validation = validate_revision(self.frames, previous.frames if previous else None)
+            validation = validate_revision(self.frames, previous.frames if previous else None, self.version.commit)
+        built = self.with_outcome(validation)
         changes = None
         if validation["success"]:
-            changes = compare(previous, self) if previous is not None else empty()
+            changes = compare(previous, built) if previous is not None else empty()
         return replace(
-            self, paired_with=previous.version.commit if previous else None, validation=validation, changes=changes
+            built, paired_with=previous.version.commit if previous else None, validation=validation, changes=changes
         )
+
+    def with_outcome(self, validation: dict[str, Any]) -> Built:
+        """The snapshot meta says what validation decided (a restructure goes on to the diff)."""
+        from .restructure import EVENT_KEYS
+
+        keys = ("outcome", "failure_kind", *EVENT_KEYS)
+        meta = {k: v for k, v in self.meta.items() if k not in keys}
+        return replace(self, meta={**meta, **{k: validation[k] for k in keys if k in validation}})
 
 
 def build_version(version: Version, canonical_url: str = DEFAULT_URL) -> Built:
@@ -137,13 +152,18 @@ def against_snapshot(built: Built, previous: Built | Snapshot) -> Built:
     if built.error is not None:
         return built.paired(None)
     frames = previous.frames()
-    validation = validate_revision(built.frames, frames)
+    validation = validate_revision(built.frames, frames, built.version.commit)
+    built = built.with_outcome(validation)
     changes = compare(previous, built) if validation["success"] else None
     return replace(built, paired_with=previous.meta.get("git_commit_id"), validation=validation, changes=changes)
 
 
-def validate_revision(frames: dict[str, pd.DataFrame], previous: dict[str, pd.DataFrame] | None) -> dict[str, Any]:
-    """The validation result (``success``, ``failed``, ``results`` ...), the same suites ``run`` applies."""
+def validate_revision(
+    frames: dict[str, pd.DataFrame], previous: dict[str, pd.DataFrame] | None, commit: str | None = None
+) -> dict[str, Any]:
+    """The validation result (``success``, ``failed``, ``results`` ...), the same suites ``run`` applies;
+    a drift-only failure is an authored restructure here (the page is its source, rendered)."""
+    from .restructure import backfill_settle
     from .validate import validate
 
-    return validate(frames, previous=previous).to_dict()
+    return backfill_settle(validate(frames, previous=previous).to_dict(), frames, previous, commit)

@@ -84,3 +84,11 @@ def _bound(value: str | None, *, end: bool) -> str | None:
         return utc_iso(value)
     except ValueError as exc:
         raise UsageError(f"not a date: {value!r} (use YYYY-MM-DD or an ISO-8601 time)") from exc
+
+
+def daily(versions: Sequence[Version]) -> list[Version]:
+    """The last version of each UTC day: what a daily scrape would have seen (``--granularity day``)."""
+    last: dict[str, Version] = {}
+    for version in versions:
+        last[version.committed_at[:10]] = version  # oldest first, so the day's last one wins
+    return sorted(last.values(), key=lambda v: v.committed_at)

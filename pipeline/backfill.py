@@ -35,7 +35,7 @@ from . import _journal as journal
 from ._git import file_history
 from ._journal import BASELINE, CHANGED, Transition
 from ._replay import Built, against_snapshot, build_run, diff_meta, rebuilt
-from ._versions import CURRENT_PATH, DEFAULT_PATHS, FORMER_PATH, Version, stitch, window
+from ._versions import CURRENT_PATH, DEFAULT_PATHS, FORMER_PATH, Version, daily, stitch, window
 from .diff import empty
 from .errors import UsageError, ValidationFailed
 from .fetch import DEFAULT_URL
@@ -73,6 +73,8 @@ class BackfillOptions:
     cache_dir: Path = Path(".cache/github")
     progress: bool | None = None  # None: a bar only when stderr is a terminal
     canonical_url: str = DEFAULT_URL  # Learn serves every revision under today's URL (older ones redirect)
+    granularity: str = "commit"  # "commit": every version; "day": the last version of each UTC day
+    transient_hours: float | None = None  # changes reverted within this many hours are transient (None: default)
 
 
 @dataclass
@@ -80,7 +82,9 @@ class BackfillResult:
     versions: int = 0  # distinct versions found in the window
     good: int = 0
     quarantined: int = 0
+    restructured: int = 0  # good ones whose drift failure is an authored restructure
     changes: int = 0
+    transient: int = 0  # transient events (changes undone within the window), not counted in ``changes``
     snapshot_ids: list[str] = field(default_factory=list)
     quarantined_ids: list[str] = field(default_factory=list)
     history: pd.DataFrame | None = None  # the changes this backfill found, in order
@@ -103,7 +107,10 @@ def collect(opts: BackfillOptions) -> list[Version]:
             histories.append(api.history(opts.paths))
         finally:
             api.close()
-    return window(stitch(histories), opts.since, opts.until)
+    if opts.granularity not in ("commit", "day"):
+        raise UsageError(f"--granularity is 'commit' or 'day', not {opts.granularity!r}")
+    found = window(stitch(histories), opts.since, opts.until)
+    return daily(found) if opts.granularity == "day" else found
 
 
 # -- 2. process (in worker processes) ------------------------------------------------
@@ -199,12 +206,20 @@ def _backfill(opts: BackfillOptions) -> BackfillResult:
             found.append(bridge[0])
             result.changes += len(bridge[0])
             moves.append(bridge[1])
-        result.history = _concat(found)
+        found_changes = _concat(found)
+        result.history = _with_transient(store, found_changes, opts.transient_hours)
+        result.transient = len(result.history) - len(found_changes)
         journal.append(store.root, *moves)
         store.append_changes(result.history)
     _say(
         f"backfill: {result.versions} versions -> {result.good} good, {result.quarantined} quarantined, "
         f"{result.changes} changes; history in {opts.snapshots}"
+        + (
+            f"; {result.restructured} restructured (drift failures of the authored source)"
+            if result.restructured
+            else ""
+        )
+        + (f"; {result.transient} transient (undone within the window)" if result.transient else "")
     )
     if opts.output is not None:
         result.published = _publish(store, opts.output)
@@ -228,11 +243,15 @@ def record(store: SnapshotStore, built: Built, previous: Built | Snapshot | None
         result.quarantined += 1
         result.quarantined_ids.append(snapshot.id)
         failed = ", ".join(map(str, validation.get("failed", []))) or "see validation.json"
-        _say(f"quarantined: {built.version.commit[:12]} ({built.version.committed_at}): {failed}")
+        kind = validation.get("failure_kind") or "validity"
+        _say(f"quarantined: {built.version.commit[:12]} ({built.version.committed_at}): {kind} failure: {failed}")
         return None
     snapshot = store.store(page=page, meta=built.meta, frames=built.frames, validation=validation)
     result.good += 1
     result.snapshot_ids.append(snapshot.id)
+    if validation.get("outcome") == "restructured":
+        result.restructured += 1
+        _say(f"restructured: {built.version.commit[:12]} ({built.version.committed_at}): drift failure accepted")
     return changes if changes is not None else empty()
 
 
@@ -277,6 +296,13 @@ def _bridge(store: SnapshotStore, last: Built | Snapshot | None, moment: str) ->
     first = later[0]
     move = Transition(str(first.meta.get("fetched_at") or ""), snapshot_id(str(last.meta["sha256"])), first.id)
     return diff(last.frames, rebuilt(first), diff_meta(last.meta), diff_meta(dict(first.meta))), move
+
+
+def _with_transient(store: SnapshotStore, found: pd.DataFrame, hours: float | None) -> pd.DataFrame:
+    """The changes found, followed by a ``transient`` event for each one reverting a change of the window."""
+    from .transient import with_transient
+
+    return with_transient(store.changes(), found, hours)
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:

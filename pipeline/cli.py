@@ -19,7 +19,19 @@ from collections.abc import Sequence
 from .errors import InternalError, PipelineError
 
 # the order they appear in --help
-COMMANDS = ("run", "extract", "validate", "diff", "snapshots", "alert", "backfill", "bootstrap", "repair", "report")
+COMMANDS = (
+    "run",
+    "extract",
+    "validate",
+    "diff",
+    "snapshots",
+    "alert",
+    "backfill",
+    "bootstrap",
+    "accept",
+    "repair",
+    "report",
+)
 
 
 def _parser() -> argparse.ArgumentParser:

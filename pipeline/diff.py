@@ -14,7 +14,10 @@ change:
   field "feature" for a renamed feature), ``footnote_changed`` (one record per citing feature);
 - support_items: ``added``, ``removed``, ``moved`` (Supported <-> Unsupported), ``footnote_changed``;
 - os_versions: ``added``, ``removed``, ``extended``, ``narrowed``, ``changed`` (versions, note);
-- notes: ``added``, ``removed``, ``changed`` (reworded, or another kind of box).
+- notes: ``added``, ``removed``, ``changed`` (reworded, or another kind of box);
+- page: ``restructured`` (a drift failure confirmed against the authored source) and ``accepted``
+  (a quarantined page a person accepted), when the newer revision's meta records one
+  (:func:`pipeline.corroborate.page_changes`).
 
 ``change_id`` hashes the change's content (kind, dataset, keys, field, old,
 new) and not the revisions, so the same change seen twice has one id, while a
@@ -51,9 +54,11 @@ KINDS = (
     "attribute_changed",
     "footnote_changed",
     "baseline",
+    "restructured",
+    "accepted",
 )
 SEVERITIES = ("high", "medium", "low")
-_DATASET_ORDER = ("feature_support", "features", "support_items", "os_versions", "notes")
+_DATASET_ORDER = ("page", "feature_support", "features", "support_items", "os_versions", "notes")
 
 
 def diff(
@@ -68,7 +73,9 @@ def diff(
     ``sha256``, ``ms_date``, ``git_commit_id``, ``fetched_at``); missing
     values are read from each side's ``page`` dataset.
     """
-    changes = compare(old, new)
+    from .corroborate import page_changes
+
+    changes = [*page_changes(new_meta or {}), *compare(old, new)]
     return to_frame(changes, revision_meta(old, old_meta), revision_meta(new, new_meta))
 
 

@@ -251,11 +251,24 @@ def health_body(report: RunReport) -> str:
         "",
     ]
     lines += [f"- `{name}`" for name in report.failed] or ["- (not recorded: see the run log)"]
+    kind = str((snap or {}).get("failure_kind") or "")
+    if kind == "drift":
+        verdict = (snap or {}).get("source_agreement") or {}
+        lines += [
+            "",
+            "Kind: **drift** (an unconfirmed restructure: the page differs a lot from the last good one, and its "
+            f"authored source could not confirm it: {verdict.get('status', 'not checked')}).",
+        ]
+    elif kind:
+        lines += ["", "Kind: **validity** (the page looks broken or is another article)."]
+    ident = _id(snap) if snap else "ID"
     lines += [
         "",
         "What to do: compare the quarantined page with the last good one. If the page really changed shape, fix "
-        "the extractor or the expectations; if the data is right, run the workflow by hand with **force** to publish "
-        "it anyway. This issue collects one comment per failing run; close it when the pipeline is healthy again.",
+        "the extractor or the expectations; if the data is right, accept it: Actions → refresh → Run workflow "
+        f"with **accept** = `{ident}` (`python -m pipeline accept {ident}`), which publishes it without "
+        "refetching and records who accepted it. This issue collects one comment per failing run; close it when "
+        "the pipeline is healthy again.",
     ]
     return "\n".join(lines) + "\n"
 

@@ -30,6 +30,7 @@ from .build import Revision, build
 from .errors import AlertError, FetchError, OfflineError, PipelineError, StoreBusy, UsageError, ValidationFailed
 from .publish import publish
 from .snapshots import QUARANTINED, Snapshot, SnapshotStore
+from .transient import collapse
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -45,6 +46,8 @@ class RunOptions:
     fetched_at: str | None = None
     provenance: str | None = None  # overrides "fetched"/"file" (e.g. "reconstructed")
     alert_config: Path | None = None  # apprise config file (else $SUPPORTMATRIX_ALERT_CONFIG / _URLS)
+    source_repo: Path | None = None  # a local clone holding the page's markdown source (corroboration)
+    source_hosts: tuple[str, ...] | None = None  # GitHub hosts for the source (None: $SUPPORTMATRIX_SOURCE_HOSTS)
     policy: fetching.FetchPolicy = field(default_factory=fetching.FetchPolicy)
     lock_timeout: float | None = None  # seconds to wait for another run (None: $SUPPORTMATRIX_LOCK_TIMEOUT or 300)
 
@@ -261,13 +264,22 @@ def _audit(
         assert previous is not None
         result.say(f"validation: same page and datasets as snapshot {previous.id}, which passed; not re-run")
         return stored
+    from .restructure import failure_line, settle
+    from .source import source_hosts
     from .validate import validate
 
     # drift is measured from the authored baseline: a partial capture must not make a whole page "drift"
-    report = validate(revision.frames, previous=baseline.frames() if baseline is not None else None)
+    before = baseline.frames() if baseline is not None else None
+    report = validate(revision.frames, previous=before)
     print("\n".join(report.summary_lines()))
-    validation: dict[str, object] = report.to_dict()
-    if report.success:
+    hosts = opts.source_hosts if opts.source_hosts is not None else source_hosts()
+    validation: dict[str, object] = settle(report.to_dict(), revision, before, clone=opts.source_repo, hosts=hosts)
+    meta.update(
+        {k: validation[k] for k in ("outcome", "failure_kind", "source_agreement", "restructure") if k in validation}
+    )
+    if validation["success"]:
+        if not report.success:
+            result.say(f"restructured: {report.reason()}, confirmed against the authored source; publishing")
         return validation
     if not opts.force:
         held = store.store(
@@ -275,9 +287,12 @@ def _audit(
         )
         result.status, result.snapshot_id = "quarantined", held.id
         raise ValidationFailed(
-            f"{report.reason()}; page and datasets quarantined in {held.path}", failed=report.failed, report=report
+            f"{failure_line(validation)}: {report.reason()}; page and datasets quarantined in {held.path}",
+            failed=report.failed,
+            report=report,
         )
     meta["forced"] = validation["forced"] = True
+    meta["outcome"] = validation["outcome"] = "forced"
     result.say(f"WARNING: --force: publishing although validation failed: {report.reason()}")
     return validation
 
@@ -311,7 +326,7 @@ def _summary(revision: Revision) -> str:
 def _hold(opts: RunOptions, changes: pd.DataFrame) -> None:
     from . import alerts
 
-    alerts.hold(changes, snapshots=opts.snapshots, config=opts.alert_config)
+    alerts.hold(collapse(changes), snapshots=opts.snapshots, config=opts.alert_config)  # a revert: one line
 
 
 def _announce(opts: RunOptions, changes: pd.DataFrame, snapshot: Snapshot, result: RunResult) -> None:
@@ -319,7 +334,7 @@ def _announce(opts: RunOptions, changes: pd.DataFrame, snapshot: Snapshot, resul
     from . import alerts
 
     links = alerts.links(snapshot.meta, opts.output)
-    line = alerts.notify(changes, snapshots=opts.snapshots, links=links, config=opts.alert_config).line
+    line = alerts.notify(collapse(changes), snapshots=opts.snapshots, links=links, config=opts.alert_config).line
     if line:
         result.say(line)
 

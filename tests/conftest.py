@@ -6,8 +6,16 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from pipeline import alerts
+from pipeline.source import HOSTS_VARIABLE
 
 from .alerts_support import Hook
+
+
+@pytest.fixture(autouse=True)
+def _no_github_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reaches GitHub for a page's authored source (no network in tests): corroboration tests
+    give a local clone with ``--source-repo``."""
+    monkeypatch.setenv(HOSTS_VARIABLE, "")
 
 
 @pytest.fixture

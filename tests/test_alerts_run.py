@@ -13,6 +13,7 @@ from pipeline.errors import HTTPStatusError, ValidationFailed
 from pipeline.run import RunOptions, run
 from pipeline.snapshots import SnapshotStore
 from pipeline.summary import md_escape
+from pipeline.transient import WINDOW_VARIABLE as TRANSIENT_HOURS
 
 from .alerts_support import Hook
 from .support import SAMPLE, promoted, revised
@@ -171,7 +172,10 @@ def test_a_publish_that_fails_does_not_lose_the_change_alert(
     assert sum("promoted" in t for t in titles) == 1
 
 
-def test_a_page_that_flaps_back_to_an_earlier_version_is_announced_each_time(tmp_path: Path, hook: Hook) -> None:
+def test_a_page_that_flaps_back_to_an_earlier_version_is_announced_each_time(
+    tmp_path: Path, hook: Hook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(TRANSIENT_HOURS, "12")  # runs a day apart: outside the transient window
     _run(tmp_path, SAMPLE)  # A: Preview (baseline)
     page_b = promoted(tmp_path)  # B: GA
     _run(tmp_path, page_b, "2026-05-03T06:00:00Z")
@@ -204,3 +208,22 @@ def test_health_urls_alone_are_enough_for_health_alerts(
     assert [p["title"] for p in health.posts] == [
         "Defender for Containers support matrix: pipeline health: fetch failed"
     ]
+
+
+def test_a_change_reverted_within_the_window_is_announced_once_as_transient(tmp_path: Path, hook: Hook) -> None:
+    _run(tmp_path, SAMPLE)  # A: Preview (baseline)
+    _run(tmp_path, promoted(tmp_path), "2026-05-03T06:00:00Z")  # B: GA
+    _run(tmp_path, SAMPLE, "2026-05-03T18:00:00Z")  # back to A 12 h later
+    titles = [p["title"] for p in hook.posts]
+    assert len(titles) == 2 and "promoted" in titles[0]
+    assert "transient" in titles[1] and "demoted" not in titles[1], titles  # no second "real" alert
+    assert "reverted 12 h later" in hook.posts[1]["message"]
+    history = SnapshotStore(tmp_path / "snapshots").changes()
+    assert list(history["kind"]) == ["promoted", "demoted", "transient"]  # every flip stays in the history
+    from lxml import etree
+
+    feed = etree.fromstring((tmp_path / "output" / "changes.atom").read_bytes())
+    entries = list(feed.iter("{http://www.w3.org/2005/Atom}entry"))
+    assert len(entries) == 1  # the promotion and its revert collapse into one transient entry
+    changelog = (tmp_path / "output" / "changes.md").read_text(encoding="utf-8")
+    assert "reverted 12 h later" in changelog and "demoted" not in changelog

@@ -177,7 +177,7 @@ def makefile_targets() -> set[str]:
 
 def expand(line: str) -> list[str]:
     """A run: line as argv, with its shell variables given plausible values."""
-    line = line.replace("${FORCE:+--force}", "--force")
+    line = line.replace("${FORCE:+--force}", "--force").replace('${ACCEPT:+--accept "$ACCEPT"}', "--accept value")
     line = re.sub(r'"?\$\{?(RUN_STATUS)\}?"?', "5", line)
     line = re.sub(r'"?\$\{?([A-Z_]+)\}?"?', "value", line)
     argv = shlex.split(line.split("||")[0].split(">>")[0])

@@ -42,6 +42,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--since", metavar="DATE", help="first commit date to replay (YYYY-MM-DD or ISO time)")
     p.add_argument("--until", metavar="DATE", help="last commit date to replay (inclusive)")
+    p.add_argument(
+        "--transient-hours",
+        type=float,
+        metavar="H",
+        help="a change reverted within H hours is marked transient (default: $SUPPORTMATRIX_TRANSIENT_HOURS or 48)",
+    )
+    p.add_argument(
+        "--granularity",
+        choices=("commit", "day"),
+        default="commit",
+        help="replay every commit (default) or the last commit of each UTC day, as a daily scrape saw it",
+    )
     p.add_argument("--snapshots", type=Path, default=Path("snapshots"), help="snapshot store (default: snapshots/)")
     p.add_argument("--output", type=Path, help="also publish the newest revision and the history to this folder")
     p.add_argument(
@@ -82,6 +94,8 @@ def main(args: argparse.Namespace) -> int:
         output=args.output,
         jobs=args.jobs,
         cache_dir=args.cache_dir,
+        granularity=args.granularity,
+        transient_hours=args.transient_hours,
         progress=False if args.no_progress else None,
     )
     backfill(opts)

@@ -24,6 +24,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="apprise config file with alert targets (default: $SUPPORTMATRIX_ALERT_CONFIG)",
     )
     p.add_argument(
+        "--source-repo",
+        type=Path,
+        help="local clone of the docs repository: confirms a restructure against the page's markdown, offline",
+    )
+    p.add_argument(
+        "--accept",
+        metavar="ID",
+        help="instead of fetching, accept the quarantined snapshot ID and publish it (as `pipeline accept ID`)",
+    )
+    p.add_argument(
         "--fetch-deadline",
         type=float,
         default=FetchPolicy().deadline,
@@ -50,6 +60,11 @@ def main(args: argparse.Namespace) -> int:
     folder(args.output, "--output")
     if args.fetch_deadline < 0:
         raise UsageError("--fetch-deadline must be 0 (no limit) or more seconds")
+    if args.accept:
+        from ..accept import AcceptOptions, accept
+
+        accept(AcceptOptions(args.accept, args.snapshots, args.output, args.alert_config))
+        return 0
     run(
         RunOptions(
             source=args.source,
@@ -60,6 +75,7 @@ def main(args: argparse.Namespace) -> int:
             fetched_at=args.fetched_at,
             provenance=args.provenance,
             alert_config=args.alert_config,
+            source_repo=args.source_repo,
             policy=fetching.FetchPolicy(deadline=args.fetch_deadline or None),
             lock_timeout=args.lock_timeout,
         )

@@ -328,7 +328,8 @@ def _section_contents(frames: Frames) -> dict[str, set[tuple[str, str]]]:
 
 
 def vanished(frames: Frames, previous: Frames) -> list[str]:
-    """Environments and matrix sections (holding feature tables) of the previous revision that are gone.
+    """Environments, matrix sections (holding feature tables), (section, environment) pairs and tab panels
+    of the previous revision that are gone.
 
     A section whose name is gone but whose cell contents are still on the page (at least
     ``RENAMED_SECTION_KEPT_SHARE``) was renamed or restructured, not removed.
@@ -341,7 +342,9 @@ def vanished(frames: Frames, previous: Frames) -> list[str]:
         kept = len(content & everything_now) / len(content) if content else 1.0
         if kept < thresholds.RENAMED_SECTION_KEPT_SHARE:
             gone.append(f"section {section!r}")
-    return gone
+    from ._drift import vanished_pairs_and_panels
+
+    return gone + vanished_pairs_and_panels(frames, previous)
 
 
 def drift(frames: Frames, previous: Frames) -> pd.DataFrame:

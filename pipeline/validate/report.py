@@ -8,6 +8,26 @@ from typing import Any
 
 SAMPLE = 5  # unexpected values kept per expectation
 
+# The two kinds of failure. A validity failure (schema, vocabularies, layouts, row bounds) means the page
+# is broken or another article: always quarantined. A drift failure alone (the page differs a lot from the
+# last good one) is an unconfirmed restructure: published only once the page's authored source agrees.
+VALIDITY = "validity"
+DRIFT = "drift"
+DRIFT_SUITES = frozenset({"drift"})
+
+
+def kind_of(name: str) -> str:
+    """The failure kind of a failed expectation named ``suite.expectation(column)``."""
+    return DRIFT if name.split(".", 1)[0] in DRIFT_SUITES else VALIDITY
+
+
+def failure_kind(failed: list[str] | tuple[str, ...]) -> str | None:
+    """``validity`` when any failure is one (it decides), ``drift`` when all are drift, None when none failed."""
+    kinds = {kind_of(str(n)) for n in failed}
+    if not kinds:
+        return None
+    return VALIDITY if VALIDITY in kinds else DRIFT
+
 
 def plain(value: Any) -> Any:
     """A JSON-able, deterministic copy of a GX result value (numpy scalars, NaN/NA, tuples, sets)."""
@@ -107,9 +127,15 @@ class ValidationReport:
         """Names of the failed warning-level expectations (published, but worth a look)."""
         return [r.name for r in self.results if not r.critical and not r.success]
 
+    @property
+    def failure_kind(self) -> str | None:
+        """None (passed), ``validity`` (quarantine) or ``drift`` (an unconfirmed restructure)."""
+        return failure_kind(self.failed)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "success": self.success,
+            "failure_kind": self.failure_kind,
             "failed": self.failed,
             "flagged": self.flagged,
             "suites": list(self.suites),
@@ -124,7 +150,9 @@ class ValidationReport:
         if not failed:
             return "all expectations passed"
         shown = ", ".join(failed[:6]) + (f" and {len(failed) - 6} more" if len(failed) > 6 else "")
-        return f"{len(failed)} expectation{'s' if len(failed) != 1 else ''} failed: {shown}"
+        return (
+            f"{self.failure_kind} failure: {len(failed)} expectation{'s' if len(failed) != 1 else ''} failed: {shown}"
+        )
 
     def summary_lines(self) -> list[str]:
         verdict = "passed" if self.success else "FAILED"

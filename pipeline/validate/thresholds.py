@@ -43,3 +43,11 @@ MAX_NEW_UNKNOWN_STATES = 3
 # -> "Azure" (2023-12-16), the per-environment sections of 2023-02-26. Information sections (Aspect/Details
 # only) may come and go: a "(Preview)" packages section was added and removed again on 2022-07-25.
 RENAMED_SECTION_KEPT_SHARE = 0.5
+
+# -- corroboration with the authored source (pipeline.corroborate) ---------------------------------
+# A drift failure is published as an authored restructure only when the scraped datasets and the ones
+# built from the page's own markdown (at its git_commit_id) agree this well, per dataset (shared rows
+# over all rows, as multisets). Scraped HTML and rendered markdown agree exactly (1.0) on every one of
+# the 192 corpus revisions (2022-03 .. 2024-12, tests/test_restructure_corpus.py); a page missing one tab
+# panel that holds 9% of the rows agrees at 0.91, so anything short of near-exact agreement is a broken scrape.
+MIN_SOURCE_AGREEMENT = 0.99

@@ -1,0 +1,77 @@
+"""``accept ID``: a person turns a quarantined snapshot into the good baseline (I/O: the snapshot store,
+output/, alerts).
+
+Nothing is fetched again: the quarantined page is rebuilt from its stored bytes with today's code, its
+validation result is kept with ``outcome: accepted`` and ``accepted: {by, at, failed}`` (who from
+``SUPPORTMATRIX_ACCEPTED_BY``, else ``GITHUB_ACTOR``, else the login name), and then the run's own
+save steps follow: the snapshot becomes good, its changes since the previous good snapshot go into
+the history (with an ``accepted`` record of dataset ``page``), the held alerts are sent and
+``output/`` is rebuilt.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ._clock import utc_now
+from .errors import PipelineError, UsageError
+
+if TYPE_CHECKING:
+    from .run import RunResult
+
+
+@dataclass(frozen=True)
+class AcceptOptions:
+    ident: str
+    snapshots: Path = Path("snapshots")
+    output: Path = Path("output")
+    alert_config: Path | None = None
+
+
+def who(env: Mapping[str, str] | None = None) -> str:
+    env = os.environ if env is None else env
+    for name in ("SUPPORTMATRIX_ACCEPTED_BY", "GITHUB_ACTOR", "USER", "LOGNAME"):
+        if env.get(name):
+            return env[name]
+    return "unknown"
+
+
+def accept(opts: AcceptOptions, env: Mapping[str, str] | None = None) -> RunResult:
+    from . import _runlock
+    from . import run as running
+
+    with _runlock.held(opts.snapshots, None):  # one run at a time, as ``run``
+        return _accept(opts, env, running)
+
+
+def _accept(opts: AcceptOptions, env: Mapping[str, str] | None, running: Any) -> RunResult:
+    from .build import build
+    from .recovery import recover
+    from .snapshots import QUARANTINED, SnapshotStore
+
+    store = SnapshotStore(opts.snapshots)
+    opts_run = running.RunOptions(snapshots=opts.snapshots, output=opts.output, alert_config=opts.alert_config)
+    result = running.RunResult(status="published")
+    for line in recover(store, hold=lambda changes: running._hold(opts_run, changes)):
+        result.say(line)
+    held = store.get(opts.ident)
+    if held.status != QUARANTINED:
+        raise UsageError(f"snapshot {held.id} is not quarantined (it is {held.status}); nothing to accept")
+    previous, baseline = store.latest_good(), store.baseline()
+    fetched = running.from_snapshot(held)
+    try:
+        revision = build(held.page_bytes(), fetched)
+    except PipelineError as exc:
+        raise UsageError(f"snapshot {held.id} cannot be rebuilt ({exc.one_line()}); it cannot be published") from exc
+    stored = held.validation() or {}
+    accepted: dict[str, Any] = {"by": who(env), "at": utc_now(), "failed": list(stored.get("failed", []))}
+    validation = {**stored, "success": True, "outcome": "accepted", "accepted": accepted}
+    # the run's own save steps (run._save): the move logged, its changes (with the accepted record)
+    # recorded and their alerts held, the snapshot released as good, then output/ and the alert
+    snapshot = running._save(opts_run, store, previous, baseline, held, revision, validation, result)
+    result.say(f"accepted: snapshot {snapshot.id} by {accepted['by']}")
+    return result
