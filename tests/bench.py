@@ -110,12 +110,14 @@ def bench_extract() -> dict[str, float | str]:
         "pages": len(pages) if len(pages) > 1 else "1 (the sample page: ../shared/corpus not found)",
         "about": CORPUS_NOTE if len(pages) > 1 else "the sample page only",
         "extract+normalise to all 9 datasets in memory median ms/page": round(med["datasets"], 2),
-        "the same by the former BeautifulSoup walker median ms/page": round(med["datasets_bs4"], 2),
+        "the same by the former BeautifulSoup walker (with today's frames) median ms/page": round(
+            med["datasets_bs4"], 2
+        ),
         "extract to the document model median ms/page": round(med["model"], 2),
         "read_html(lxml) median ms/page": round(med["read_html"], 2),
         "lxml.html.fromstring median ms/page": round(lxml_ms, 2),
         "ratio extract+normalise/read_html, median over pages (target <= 1.0)": round(ratio, 2),
-        "ratio before (BeautifulSoup walker)/read_html, same rounds": round(ratio_bs4, 2),
+        "ratio with the former BeautifulSoup walker (today's frames)/read_html, same rounds": round(ratio_bs4, 2),
         "peak RSS of one extract process MB (target <= 250)": round(rss, 1),
     }
 
