@@ -25,6 +25,7 @@ class Rows:
         self.key = key
         self._head = f'{{"{key}": ['
         self._lines: dict[int, tuple[dict[str, Any], str]] = {}  # id(row) -> (row, its line); the row kept alive
+        self._last: tuple[list[dict[str, Any]], str] = ([], "")  # the rows of the last dump and its body
 
     def loads(self, data: bytes) -> Any:
         text = data.decode("utf-8")
@@ -43,7 +44,12 @@ class Rows:
     def dumps(self, rows: list[dict[str, Any]]) -> bytes:
         if not rows:
             return f"{self._head}]}}\n".encode()
-        body = ",\n".join(self._line(r) for r in rows)
+        before, body = self._last
+        if before and len(rows) == len(before) + 1 and rows[:-1] == before:  # an append: one new line
+            body = f"{body},\n{self._line(rows[-1])}"
+        elif rows != before or not body:
+            body = ",\n".join(self._line(r) for r in rows)
+        self._last = (list(rows), body)
         return f"{self._head}\n{body}\n]}}\n".encode()
 
     def _line(self, row: dict[str, Any]) -> str:

@@ -280,13 +280,13 @@ CHANGES = register(
             _c(
                 "kind",
                 "string",
-                "added, removed, promoted, demoted, state_changed, note_changed, attribute_changed, footnote_changed, moved, extended, narrowed, changed.",
+                "added, removed, promoted, demoted, state_changed, note_changed, attribute_changed, footnote_changed, moved, extended, narrowed, changed; baseline (a bookkeeping record, not alerted).",
                 False,
             ),
             _c(
                 "dataset",
                 "string",
-                "The dataset the change is about (feature_support, features, support_items, os_versions, notes).",
+                "The dataset the change is about (feature_support, features, support_items, os_versions, notes; page for baseline records).",
                 False,
             ),
             _c("environment", "string", "Canonical environment."),

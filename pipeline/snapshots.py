@@ -146,6 +146,7 @@ class SnapshotStore(History):
         self._dirty: set[str] = set()
         self._locks = 0
         self._index_doc, self._checked_doc = _jsondoc.Rows("snapshots"), _jsondoc.Mapping()
+        self._by_sha: tuple[list[dict[str, Any]], dict[str, dict[str, Any]]] | None = None
 
     # -- reading -------------------------------------------------------
     def entries(self) -> list[dict[str, Any]]:
@@ -209,7 +210,12 @@ class SnapshotStore(History):
         return self._snapshot(newest)
 
     def find(self, sha256: str) -> Snapshot | None:
-        entry = next((e for e in self.entries() if e["sha256"] == sha256), None)
+        self.entries()  # (re)reads index.json when it changed on disk
+        assert self._index is not None or not (self.root / INDEX).exists()
+        rows = self._index[1] if self._index is not None else []
+        if self._by_sha is None or self._by_sha[0] is not rows:
+            self._by_sha = (rows, {e["sha256"]: e for e in rows})
+        entry = self._by_sha[1].get(sha256)
         return self._snapshot(entry) if entry is not None else None
 
     def last_checked(self) -> dict[str, str]:

@@ -63,3 +63,37 @@ def test_the_refresh_workflow_bootstraps_before_the_live_run() -> None:
     boot = next(i for i, s in enumerate(steps) if "pipeline bootstrap" in s.get("run", ""))
     live = next(i for i, s in enumerate(steps) if "pipeline run" in s.get("run", ""))
     assert boot < live, names
+
+
+@needs_corpus
+def test_a_backfilled_history_is_rebuilt_exactly_by_repair_from_the_log(tmp_path: Path) -> None:
+    rows = manifest()[-8:]
+    docs = init(tmp_path / "docs")
+    for r in rows:
+        commit(docs, r["path_in_repo"], markdown_text(r["file"][:-3]), r["committed_at_utc"])
+    snapshots = tmp_path / "snapshots"
+    assert main(["backfill", "--git-repo", str(docs), "--snapshots", str(snapshots), "--no-progress"]) == 0
+    expected = (snapshots / "changes.json").read_bytes()
+    assert json.loads(expected), "the last eight revisions change something"
+    lines = (snapshots / "journal.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len({json.loads(line)["to"] for line in lines})  # one logged move per good revision
+    (snapshots / "changes.parquet").unlink()
+    assert main(["repair", "--snapshots", str(snapshots)]) == 0
+    assert (snapshots / "changes.json").read_bytes() == expected
+
+
+@needs_corpus
+def test_a_fresh_clone_then_a_real_page_of_another_date_is_a_baseline_with_no_change_alerts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    snapshots = tmp_path / "snapshots"
+    shutil.copytree(ROOT / "snapshots", snapshots)
+    page = tmp_path / "live.html"
+    page.write_bytes(html_bytes(manifest()[-1]["file"][:-3]))
+    out = ["--snapshots", str(snapshots), "--output", str(tmp_path / "output"), "--fetched-at", "2026-12-02T06:17:00Z"]
+    assert main(["run", "--source", str(page), *out]) == 0
+    assert "baseline: snapshot" in capsys.readouterr().err
+    history = json.loads((snapshots / "changes.json").read_text(encoding="utf-8"))
+    assert [c["kind"] for c in history] == ["baseline"]
+    published = json.loads((tmp_path / "output" / "latest" / "changes.json").read_text(encoding="utf-8"))
+    assert [c["kind"] for c in published] == ["baseline"]  # the published history says so too

@@ -1,0 +1,78 @@
+"""Bench of the snapshot store: the cost of one ``SnapshotStore.store`` as the index grows.
+
+An index of N entries is written as a real store would hold it, then the median of several stores (each
+a new page, its folder fsynced, the index and last_checked rewritten) is taken at N = 300 and 3,000, alone
+and inside ``batch()`` (backfill: one index write at the end). Flat means the 3,000 figure is close to
+the 300 one; what remains is the fsyncs of the snapshot folder, which do not depend on N.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from pipeline import _jsondoc
+from pipeline.snapshots import SnapshotStore
+
+
+def _meta(i: int) -> dict[str, Any]:
+    sha = hashlib.sha256(str(i).encode()).hexdigest()
+    return {
+        "sha256": sha,
+        "fetched_at": f"2024-01-01T00:00:{i:06d}Z",
+        "source": "bench",
+        "final_url": None,
+        "http_status": 200,
+        "etag": None,
+        "last_modified": None,
+        "bytes": 100,
+        "git_commit_id": "a" * 40,
+        "ms_date": "2024-01-01",
+        "updated_at": None,
+        "provenance": "git",
+        "title": "bench",
+        "canonical_url": "https://example.invalid/page",
+    }
+
+
+def _store_ms(n: int, stores: int = 7) -> tuple[float, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        entries = [{**_meta(i), "id": _meta(i)["sha256"][:16], "status": "good"} for i in range(n)]
+        (root / "index.json").write_bytes(_jsondoc.Rows("snapshots").dumps(entries))
+        (root / "last_checked.json").write_bytes(_jsondoc.Mapping().dumps({e["id"]: e["fetched_at"] for e in entries}))
+        store = SnapshotStore(root)
+        alone, batched = [], []
+        for k in range(stores):
+            start = time.perf_counter()
+            store.store(page=b"<html>%d</html>" % k, meta=_meta(n + k), frames={}, validation={"success": True})
+            alone.append(time.perf_counter() - start)
+        with store.batch():
+            for k in range(stores, 3 * stores):
+                start = time.perf_counter()
+                store.store(page=b"<html>%d</html>" % k, meta=_meta(n + k), frames={}, validation={"success": True})
+                batched.append(time.perf_counter() - start)
+    return statistics.median(alone) * 1000, statistics.median(batched) * 1000
+
+
+def bench_store() -> dict[str, float | str]:
+    small, small_batch = _store_ms(300)
+    large, large_batch = _store_ms(3000)
+    return {
+        "SnapshotStore.store at 300 entries, median ms": round(small, 1),
+        "SnapshotStore.store at 3,000 entries, median ms (target <= 10 on a quiet disk; fsyncs included)": round(
+            large, 1
+        ),
+        "store at 3,000 / at 300 (flat: about 1)": round(large / small, 2),
+        "SnapshotStore.store inside batch() at 3,000 entries, median ms": round(large_batch, 1),
+        "inside batch(): at 3,000 / at 300": round(large_batch / small_batch, 2),
+    }
+
+
+if __name__ == "__main__":
+    for key, value in bench_store().items():
+        print(f"{key}: {value}")
