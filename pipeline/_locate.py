@@ -3,8 +3,8 @@
 A first, cheap pass with lxml (C speed) over the whole page: the head's
 metadata, and the article's ``div.content`` blocks inside ``<main>`` with the
 site chrome cut out (the hidden sign-in notice, the "In this article"
-outline, feedback, scripts, buttons).  Only the article then becomes a
-BeautifulSoup tree (``_soup``), which is where the per-element work happens.
+outline, feedback, scripts, buttons).  The extractor's walker then reads
+the article's elements from this same tree.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import re
 
 import lxml.etree
 
+from ._encoding import decode
 from ._text import clean
 from .errors import ExtractError
 from .model import PageMeta
@@ -20,7 +21,6 @@ from .model import PageMeta
 _SIGN_IN = "access to this page requires authorization"
 _TITLE_SUFFIX = re.compile(r"\s*\|\s*Microsoft Learn\s*$")
 _PRODUCT_SUFFIX = re.compile(r"\s+-\s+Microsoft [^-|]+$")
-_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.I)
 _CHROME_IDS = ("center-doc-outline", "site-user-feedback-footer", "article-metadata", "ms--ai-summary-cta")
 _CHROME_XPATH = (
     ".//script | .//style | .//template | .//nav | .//button | .//footer | .//*[@unauthorized-private-section]"
@@ -28,16 +28,6 @@ _CHROME_XPATH = (
 )
 _PARSER = lxml.etree.HTMLParser(remove_comments=False, remove_pis=True)
 _CONTENT_XPATH = "//div[contains(concat(' ', normalize-space(@class), ' '), ' content ')]"
-
-
-def decode(raw: bytes) -> str:
-    """Bytes to text: the declared charset, else UTF-8 (Learn's), never failing."""
-    m = _CHARSET.search(raw[:4096])
-    encoding = m.group(1).decode("ascii", "replace") if m else "utf-8"
-    try:
-        return raw.decode(encoding, errors="replace")
-    except LookupError:
-        return raw.decode("utf-8", errors="replace")
 
 
 def locate(raw: bytes) -> tuple[PageMeta, list[lxml.etree._Element]]:
@@ -56,6 +46,7 @@ def locate(raw: bytes) -> tuple[PageMeta, list[lxml.etree._Element]]:
             raise ValueError("no root element")
     except (lxml.etree.ParserError, ValueError) as exc:
         raise ExtractError(f"not parseable as HTML: {exc}") from exc
+    _check_whole(_PARSER.error_log)
     meta = page_meta(root)
     mains = root.xpath("//main")
     scope = mains[0] if mains else root
@@ -74,6 +65,18 @@ def locate(raw: bytes) -> tuple[PageMeta, list[lxml.etree._Element]]:
     for container in containers:
         _drop_layout_whitespace(container)
     return meta, containers
+
+
+def _check_whole(log: lxml.etree._ListErrorLog) -> None:
+    """libxml2 stops at its resource limits (nesting deeper than 256 elements, a text node over 10 MB)
+    with a FATAL error and, recovering, returns the tree read so far: that is a partial page, refused.
+    No corpus revision (2022-03..2024-12) raises a FATAL parser error; their only errors are
+    DTD_ID_REDEFINED, a duplicated id attribute."""
+    fatal = [e for e in log if e.level == lxml.etree.ErrorLevels.FATAL]
+    if fatal:
+        first = fatal[0]
+        reason = " ".join(first.message.split())
+        raise ExtractError(f"the page could not be read whole (line {first.line}: {reason}); refusing a partial page")
 
 
 _LAYOUT = frozenset({"table", "thead", "tbody", "tfoot", "tr", "ul", "ol", "section"})
@@ -95,7 +98,7 @@ def _drop(element: lxml.etree._Element) -> None:
 
 def _drop_layout_whitespace(container: lxml.etree._Element) -> None:
     """Whitespace between table rows, cells and list items is invisible; dropping it
-    here saves BeautifulSoup a string object per gap."""
+    here saves the walker a text run per gap."""
     for element in container.iter():
         if element.tag in _LAYOUT:
             if element.text is not None and not element.text.strip():

@@ -1,27 +1,63 @@
-"""Turn an HTML fragment into what a reader sees: text, footnote markers, links, lines.
+"""Turn an lxml HTML fragment into what a reader sees: text, footnote markers, links, lines (pure).
 
 Conventions (the same as the corpus truth): footnote ``<sup>`` markers are
 removed from the text and listed separately; ``<br>`` and line breaks become
 one space; whitespace is collapsed and trimmed; entities are decoded.
+
+The walk reads lxml's tree directly: a fragment's nodes are its ``text``, then
+each child followed by that child's ``tail``.  Comments and processing
+instructions are not text, but the text after them is (as in BeautifulSoup,
+whose tree this replaced; ``tests/test_extract_identity.py``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
-from bs4 import NavigableString, Tag
-from bs4.element import Comment, PageElement
+from lxml.etree import _Element as Element
 
 from .model import Line
 
 _WS = re.compile(r"\s+")
 _BLOCK_TAGS = frozenset({"p", "li", "ul", "ol", "div", "tr", "table", "section", "h1", "h2", "h3", "h4", "h5", "h6"})
 
+Node: TypeAlias = str | Element  # a text run or a child node (element, comment, processing instruction)
+
 
 def clean(text: str) -> str:
     return _WS.sub(" ", text).strip()
+
+
+def text_of(element: Element, separator: str = "") -> str:
+    """All text under an element, comments excluded (BeautifulSoup's ``get_text``)."""
+    return separator.join(element.itertext())
+
+
+def is_tag(node: object) -> bool:
+    """An element, not a comment, processing instruction or text run."""
+    return isinstance(node, Element) and isinstance(node.tag, str)
+
+
+def tags(element: Element) -> list[Element]:
+    """The child elements, comments and processing instructions left out."""
+    return [c for c in element if isinstance(c.tag, str)]
+
+
+def nodes(element: Element) -> Iterator[Node]:
+    """The element's children in document order, text runs included."""
+    if element.text:
+        yield element.text
+    for child in element:
+        yield child
+        if child.tail:
+            yield child.tail
+
+
+def classes(element: Element) -> list[str]:
+    return (element.get("class") or "").split()
 
 
 @dataclass
@@ -59,24 +95,38 @@ class Flat:
         return tuple(out)
 
 
-def footnote_ref(sup: Tag) -> tuple[str, str] | None:
+def first_descendant(element: Element, tag: str, attribute: str) -> Element | None:
+    """The first ``tag`` below ``element`` carrying ``attribute`` (any value, even empty)."""
+    for found in element.iterdescendants(tag):
+        if found.get(attribute) is not None:
+            return found
+    return None
+
+
+def footnote_ref(sup: Element) -> tuple[str, str] | None:
     """``<sup><a href="#footnote1">1</a></sup>`` -> ("1", "footnote1"); else None."""
-    link = sup.find("a", href=True)
-    if not isinstance(link, Tag):
+    link = first_descendant(sup, "a", "href")
+    if link is None:
         return None
-    href = str(link.get("href", ""))
+    href = link.get("href") or ""
     if not href.startswith("#"):
         return None
-    return clean(sup.get_text()), href[1:]
+    return clean(text_of(sup)), href[1:]
 
 
-def flatten(node: Tag) -> Flat:
-    return flatten_nodes(node.contents)
-
-
-def flatten_nodes(nodes: Iterable[PageElement]) -> Flat:
+def flatten(element: Element) -> Flat:
     flat = Flat()
-    _walk(nodes, flat, strong=False)
+    _walk(element, flat, strong=False)
+    return flat
+
+
+def flatten_nodes(items: Iterable[Node]) -> Flat:
+    flat = Flat()
+    for node in items:
+        if isinstance(node, str):
+            _text(node, flat, strong=False)
+        else:
+            _child(node, flat, strong=False)
     return flat
 
 
@@ -84,43 +134,48 @@ _SKIP = frozenset({"script", "style", "template"})
 _STRONG = frozenset({"strong", "b"})
 
 
-def _walk(nodes: Iterable[PageElement], flat: Flat, strong: bool) -> None:
+def _text(value: str, flat: Flat, strong: bool) -> None:
+    line = flat.lines[-1]
+    line.parts.append(value)
+    if strong:
+        line.strong_chars += len("".join(value.split()))
+
+
+def _walk(element: Element, flat: Flat, strong: bool) -> None:
+    if element.text:
+        _text(element.text, flat, strong)
+    for child in element:
+        _child(child, flat, strong)
+        if child.tail:
+            _text(child.tail, flat, strong)
+
+
+def _child(child: Element, flat: Flat, strong: bool) -> None:
+    """One child node (not its tail)."""
+    name = child.tag
+    if not isinstance(name, str) or name in _SKIP:
+        return
     lines = flat.lines
-    for child in nodes:
-        kind = type(child)
-        if kind is NavigableString or (kind is not Tag and isinstance(child, NavigableString)):
-            if isinstance(child, Comment):
-                continue
-            assert isinstance(child, NavigableString)
+    if name == "br":
+        lines.append(_LineBuf())
+        return
+    if name == "sup":
+        ref = footnote_ref(child)
+        if ref is not None:
             line = lines[-1]
-            line.parts.append(child)
-            if strong:
-                line.strong_chars += len("".join(child.split()))
-            continue
-        if kind is not Tag:
-            continue
-        assert isinstance(child, Tag)
-        name = child.name
-        if name == "br":
+            line.footnotes.append(ref[0])
+            line.anchors.append(ref[1])
+            return
+    if name == "a":
+        href = child.get("href")
+        if href:
+            flat.links.append(href)
+    bold = strong or name in _STRONG
+    if name in _BLOCK_TAGS:
+        # block children (lists inside a cell) read as separate lines
+        if "".join(lines[-1].parts).strip() or lines[-1].footnotes:
             lines.append(_LineBuf())
-            continue
-        if name in _SKIP:
-            continue
-        if name == "sup":
-            ref = footnote_ref(child)
-            if ref is not None:
-                line = lines[-1]
-                line.footnotes.append(ref[0])
-                line.anchors.append(ref[1])
-                continue
-        if name == "a" and child.get("href"):
-            flat.links.append(str(child["href"]))
-        bold = strong or name in _STRONG
-        if name in _BLOCK_TAGS:
-            # block children (lists inside a cell) read as separate lines
-            if "".join(lines[-1].parts).strip() or lines[-1].footnotes:
-                lines.append(_LineBuf())
-            _walk(child.contents, flat, bold)
-            lines.append(_LineBuf())
-            continue
-        _walk(child.contents, flat, bold)
+        _walk(child, flat, bold)
+        lines.append(_LineBuf())
+        return
+    _walk(child, flat, bold)

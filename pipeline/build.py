@@ -10,13 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .datasets import FetchInfo, extracted_frames
-from .extract import extract
 from .model import Document
-from .normalise import normalise
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from .datasets import FetchInfo
 
 
 @dataclass(frozen=True)
@@ -30,6 +29,11 @@ class Revision:
 
 
 def build(body: bytes, fetched: FetchInfo) -> Revision:
+    # imported here: a run that finds the page unchanged never needs lxml, the normaliser or pandas
+    from .datasets import extracted_frames
+    from .extract import extract
+    from .normalise import normalise
+
     document = extract(body)
     frames = extracted_frames(document, fetched)
     frames.update(normalise(document))

@@ -5,9 +5,12 @@ Selection is by meaning, not position: the article body is the content of
 article" outline, the feedback section, scripts).  Tab panels are hidden in
 the markup but are data, so hidden-ness is never used to skip content.
 
-Two passes: lxml parses the page and cuts out the article (``_locate``); the
-article becomes a BeautifulSoup tree (``_soup``) that the walker below reads
-in document order, keeping the heading/tab scope a reader sees.
+Two passes over one lxml tree: ``_locate`` parses the page and cuts out the
+article; the walker below reads the article's elements in document order,
+keeping the heading/tab scope a reader sees.  The walker reads lxml directly
+(building a BeautifulSoup tree first cost as much as all of
+``pandas.read_html``); ``tests/test_extract_identity.py`` proves the document
+model equals the former BeautifulSoup walker's on every corpus revision.
 
 Public surface: :func:`extract` (bytes -> :class:`~pipeline.model.Document`).
 """
@@ -16,12 +19,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from bs4 import Tag
-from bs4.element import PageElement
-
 from ._locate import locate
-from ._soup import soup_from_lxml
-from ._text import clean, flatten, flatten_nodes, footnote_ref
+from ._text import Element, Node, classes, clean, first_descendant, flatten, flatten_nodes, footnote_ref, nodes, text_of
+from ._text import tags as _children
 from .errors import ExtractError
 from .model import ALERT_KINDS, Block, Cell, Document, Footnote, Line, Note, Scope, Table
 
@@ -35,9 +35,8 @@ def extract(body: bytes | str) -> Document:
     """
     raw = body.encode("utf-8") if isinstance(body, str) else body
     meta, blocks = locate(raw)
-    containers = [c for c in soup_from_lxml(blocks).contents if isinstance(c, Tag)]
     walker = _Walker()
-    for container in containers:
+    for container in blocks:
         walker.walk(container)
     if not walker.tables:
         raise ExtractError(f"the article {meta.title!r} has no tables")
@@ -82,41 +81,40 @@ class _Walker:
         self._position += 1
         return self._position
 
-    def walk(self, node: Tag) -> None:
-        for child in node.children:
-            if isinstance(child, Tag):
+    def walk(self, node: Element) -> None:
+        for child in node:
+            if isinstance(child.tag, str):
                 self._visit(child)
 
-    def _visit(self, tag: Tag) -> None:
-        name = tag.name
+    def _visit(self, tag: Element) -> None:
+        name = tag.tag
         if name == "h1":
-            self.h1 = self.h1 or clean(tag.get_text())
+            self.h1 = self.h1 or clean(text_of(tag))
         elif name == "h2":
-            self.state.section = clean(tag.get_text())
+            self.state.section = clean(text_of(tag))
             self.state.subheading = None
             self.sections.append(self.state.section)
         elif name in ("h3", "h4"):
-            self.state.subheading = clean(tag.get_text())
+            self.state.subheading = clean(text_of(tag))
         elif name == "table":
             self._table(tag)
         elif name == "div" and _alert_kind(tag):
             self._note(tag)
-        elif name == "div" and "tabGroup" in (tag.get("class") or []):
+        elif name == "div" and "tabGroup" in classes(tag):
             self._tab_group(tag)
         elif name == "p":
             self._paragraph(tag)
         elif name in ("ul", "ol"):
-            flat_items = tuple(line for li in tag.find_all("li", recursive=False) for line in _item_lines(li))
-            self.blocks.append(Block("list", self.state.scope(), clean(tag.get_text(" ")), flat_items, self._next()))
+            flat_items = tuple(line for li in tag.iterchildren("li") for line in _item_lines(li))
+            self.blocks.append(Block("list", self.state.scope(), clean(text_of(tag, " ")), flat_items, self._next()))
         else:
             self.walk(tag)
 
-    def _tab_group(self, group: Tag) -> None:
-        # Learn: div.tabGroup > ul[role=tablist] > li > a[role=tab], and div.tabGroup > section[role=tabpanel];
-        # walk children rather than searching the whole group (bs4's find_all is slow on big panels)
+    def _tab_group(self, group: Element) -> None:
+        # Learn: div.tabGroup > ul[role=tablist] > li > a[role=tab], and div.tabGroup > section[role=tabpanel]
         parts = _children(group)
-        tablists = [c for c in parts if c.get("role") == "tablist"] or [c for c in parts if c.name == "ul"]
-        labels = [clean(a.get_text()) for ul in tablists for a in ul.find_all("a") if a.get("role") == "tab"]
+        tablists = [c for c in parts if c.get("role") == "tablist"] or [c for c in parts if c.tag == "ul"]
+        labels = [clean(text_of(a)) for ul in tablists for a in ul.iterdescendants("a") if a.get("role") == "tab"]
         panels = [c for c in parts if c.get("role") == "tabpanel"]
         self.tab_groups.append(tuple(labels))
         group_no = len(self.tab_groups)
@@ -128,21 +126,21 @@ class _Walker:
         # headings inside a panel never carry past the group's end
         self.state = saved
 
-    def _table(self, tag: Tag) -> None:
+    def _table(self, tag: Element) -> None:
         index = len(self.tables)
-        head_rows: list[Tag] = []
-        body_rows: list[Tag] = []
-        # direct children only: bs4's find_all is slow, and a nested table is not ours
+        head_rows: list[Element] = []
+        body_rows: list[Element] = []
+        # direct children only: a nested table is not ours
         for part in _children(tag):
-            if part.name == "tr":
+            if part.tag == "tr":
                 body_rows.append(part)
-            elif part.name in ("thead", "tbody", "tfoot"):
-                found = [tr for tr in _children(part) if tr.name == "tr"]
-                (head_rows if part.name == "thead" else body_rows).extend(found)
+            elif part.tag in ("thead", "tbody", "tfoot"):
+                found = [tr for tr in _children(part) if tr.tag == "tr"]
+                (head_rows if part.tag == "thead" else body_rows).extend(found)
         header_row = head_rows[0] if head_rows else None
-        if header_row is None and body_rows and all(c.name == "th" for c in _children(body_rows[0])):
+        if header_row is None and body_rows and all(c.tag == "th" for c in _children(body_rows[0])):
             header_row, body_rows = body_rows[0], body_rows[1:]
-        header_cells = [c for c in _children(header_row) if c.name in ("th", "td")] if header_row else []
+        header_cells = [c for c in _children(header_row) if c.tag in ("th", "td")] if header_row is not None else []
         if not header_cells:
             raise ExtractError("a table has no header row", table=index)
         headers, header_fns, header_anchors = [], [], []
@@ -155,7 +153,7 @@ class _Walker:
         for tr in body_rows:
             cells = []
             for td in _children(tr):
-                if td.name in ("td", "th"):
+                if td.tag in ("td", "th"):
                     flat = flatten(td)
                     cells.append(
                         Cell(flat.text(), flat.footnotes(), flat.anchors(), tuple(flat.links), flat.as_lines())
@@ -166,41 +164,42 @@ class _Walker:
         )
         self.table_positions.append(self._next())
 
-    def _note(self, tag: Tag) -> None:
+    def _note(self, tag: Element) -> None:
         kind = _alert_kind(tag) or "NOTE"
-        parts = [c for c in tag.children if isinstance(c, Tag)]
+        parts = _children(tag)
         # the first <p> is the alert's own label ("Note"), not its content
-        if parts and parts[0].name == "p" and clean(parts[0].get_text()).upper() == kind:
+        if parts and parts[0].tag == "p" and clean(text_of(parts[0])).upper() == kind:
             parts = parts[1:]
         texts = [flatten(p).text() for p in parts]
-        items = tuple(clean(li.get_text(" ")) for p in parts for li in p.find_all("li"))
+        items = tuple(clean(text_of(li, " ")) for p in parts for li in p.iterdescendants("li"))
         self.notes.append(Note(kind, clean(" ".join(texts)), self.state.scope(), items))
         self._next()
 
-    def _paragraph(self, tag: Tag) -> None:
-        first = next((c for c in tag.children if not (isinstance(c, str) and not c.strip())), None)
-        if isinstance(first, Tag) and first.name == "sup" and first.find("a", attrs={"name": True}) is not None:
+    def _paragraph(self, tag: Element) -> None:
+        first = next((c for c in nodes(tag) if not (isinstance(c, str) and not c.strip())), None)
+        if _is_anchor_sup(first):
             self._footnote_paragraph(tag)
             return
         flat = flatten(tag)
         if flat.text():
             self.blocks.append(Block("p", self.state.scope(), flat.text(), flat.as_lines(), self._next()))
 
-    def _footnote_paragraph(self, tag: Tag) -> None:
+    def _footnote_paragraph(self, tag: Element) -> None:
         # one <p> may hold several definitions separated by <br>
-        current: list[PageElement] = []
-        chunks: list[tuple[Tag, list[PageElement]]] = []
-        for child in tag.children:
-            if isinstance(child, Tag) and child.name == "sup" and child.find("a", attrs={"name": True}) is not None:
+        current: list[Node] = []
+        chunks: list[tuple[Element, list[Node]]] = []
+        for child in nodes(tag):
+            if not isinstance(child, str) and _is_anchor_sup(child):
                 current = []
                 chunks.append((child, current))
             elif chunks:
                 current.append(child)
         for sup, rest in chunks:
-            anchor_tag = sup.find("a", attrs={"name": True})
-            anchor = str(anchor_tag["name"]) if isinstance(anchor_tag, Tag) else ""
-            flat = flatten_nodes(node for node in rest if not (isinstance(node, Tag) and footnote_ref(node)))
-            footnote = Footnote(anchor, clean(sup.get_text()), flat.text(), self.state.scope(), None, tuple(flat.links))
+            anchor_tag = first_descendant(sup, "a", "name")
+            anchor = (anchor_tag.get("name") or "") if anchor_tag is not None else ""
+            # a reference inside a definition is not its text
+            flat = flatten_nodes(node for node in rest if not _is_ref(node))
+            footnote = Footnote(anchor, clean(text_of(sup)), flat.text(), self.state.scope(), None, tuple(flat.links))
             self._footnotes.append((self._next(), footnote))
 
     def assign_footnotes(self) -> list[Footnote]:
@@ -219,8 +218,15 @@ class _Walker:
         return out
 
 
-def _children(tag: Tag) -> list[Tag]:
-    return [c for c in tag.children if isinstance(c, Tag)]
+def _is_anchor_sup(node: Node | None) -> bool:
+    """``<sup><a name="footnote1">`` opens a footnote definition."""
+    if node is None or isinstance(node, str) or node.tag != "sup":
+        return False
+    return first_descendant(node, "a", "name") is not None
+
+
+def _is_ref(node: Node) -> bool:
+    return not isinstance(node, str) and node.tag == "sup" and footnote_ref(node) is not None
 
 
 def _table_anchors(table: Table) -> set[str]:
@@ -229,13 +235,13 @@ def _table_anchors(table: Table) -> set[str]:
     return anchors
 
 
-def _item_lines(li: Tag) -> tuple[Line, ...]:
+def _item_lines(li: Element) -> tuple[Line, ...]:
     flat = flatten(li)
     return (Line(flat.text(), flat.footnotes()),) if flat.text() else ()
 
 
-def _alert_kind(tag: Tag) -> str | None:
-    for cls in tag.get("class") or []:
+def _alert_kind(tag: Element) -> str | None:
+    for cls in classes(tag):
         if cls.upper() == cls and cls in ALERT_KINDS:
             return cls
     return None

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from .backfill_support import commit_corpus
-from .corpus import manifest
+from .corpus import SKIP_REASON, manifest
 
 _PROBE = """
 import json, resource, sys
@@ -33,9 +33,12 @@ print(json.dumps({
 """
 
 
+_TARGET_MS_PER_REVISION = 30_000 / 311
+
+
 def bench_backfill() -> dict[str, float | int | str]:
     if not manifest_available():
-        return {"skipped": "../shared/corpus not found"}
+        return {"skipped": SKIP_REASON}
     with tempfile.TemporaryDirectory(prefix="bench-backfill-") as tmp:
         repo = Path(tmp) / "azure-docs"
         commit_corpus(repo)
@@ -48,11 +51,16 @@ def bench_backfill() -> dict[str, float | int | str]:
         )
         wall = time.perf_counter() - start
     figures = json.loads(done.stdout.strip().splitlines()[-1])
+    revisions = figures["good"] + figures["quarantined"]
     return {
-        "revisions": figures["good"] + figures["quarantined"],
+        "about": "the 192-revision corpus (2022-03..2024-12) committed to a local repo; the real history has 311",
+        "revisions": revisions,
         "quarantined": figures["quarantined"],
         "changes": figures["changes"],
-        "total wall s, --jobs 2 (target <= 20)": round(wall, 1),
+        "total wall s, --jobs 2": round(wall, 1),
+        # issue #14's target is 30 s for the 311 commits of the real history: 96 ms per revision
+        f"wall ms per revision (target <= {_TARGET_MS_PER_REVISION:.0f})": round(wall * 1000 / revisions, 1),
+        "CPU ms per revision, main + workers": round(figures["cpu_s"] * 1000 / revisions, 1),
         "CPU s, main + workers (the machine's load does not change it)": round(figures["cpu_s"], 1),
         "peak RSS main process MB": round(figures["self_mb"], 1),
         "peak RSS largest worker MB": round(figures["worker_mb"], 1),

@@ -50,10 +50,13 @@ def bench_publish() -> dict[str, float | str]:
     import shutil
 
     publish_s = _publish_seconds()
+    firsts, seconds = [], []
     with tempfile.TemporaryDirectory() as tmp:
-        snapshots, output = Path(tmp) / "snapshots", Path(tmp) / "output"
-        first = _run_seconds(snapshots, output)
-        second = _run_seconds(snapshots, output)
+        for i in range(3):  # issue #14: absolute times are the median of >= 3 runs
+            snapshots, output = Path(tmp) / f"snapshots-{i}", Path(tmp) / f"output-{i}"
+            firsts.append(_run_seconds(snapshots, output))
+            seconds.append(_run_seconds(snapshots, output))
+        first, second = statistics.median(firsts), statistics.median(seconds)
         # the shipped snapshot and output/, as on a fresh clone
         shutil.copytree(ROOT / "snapshots", Path(tmp) / "shipped")
         shutil.copytree(ROOT / "output", Path(tmp) / "shipped-output")
@@ -66,8 +69,10 @@ def bench_publish() -> dict[str, float | str]:
         "make run on the shipped snapshot, output/ missing (rebuilt, validation reused) s (target <= 3)": round(
             rebuild, 2
         ),
-        "run on a new page file, first (GX import, validation, publish) s": round(first, 2),
-        "run on the same page again, unchanged s": round(second, 2),
+        "run on a new page file, first in its process (GX import, validation, publish), median of 3 s (target <= 3.5)": (
+            round(first, 2)
+        ),
+        "run on the same page again, unchanged (output complete), median of 3 s (target <= 0.25)": round(second, 2),
     }
 
 

@@ -11,10 +11,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from .corpus import html_bytes, manifest
+from .corpus import SKIP_REASON, html_bytes, manifest
 
 
 def bench_replay() -> dict[str, Any]:
+    try:
+        manifest()
+    except OSError:
+        return {"skipped": SKIP_REASON}
     from pipeline.build import build
     from pipeline.diff import diff, empty, prepare
     from pipeline.fetch import Fetched

@@ -63,8 +63,8 @@ def bench_validate() -> dict[str, float | str]:
         "expectations per revision (with drift)": expectations,
         "great_expectations import s (fresh interpreter)": round(gx_import_s, 2),
         "context + suites setup ms (once per process)": round(setup_ms, 1),
-        "validate median ms/revision, no previous (target <= 150)": _median_ms([w for w, _ in alone]),
-        "validate median ms/revision, with drift guards (target <= 150)": _median_ms([w for w, _ in with_drift]),
+        "validate median ms/revision, no previous (target <= 120)": _median_ms([w for w, _ in alone]),
+        "validate median ms/revision, with drift guards (target <= 120)": _median_ms([w for w, _ in with_drift]),
         "  same, CPU ms (less sensitive to a busy machine)": _median_ms([c for _, c in with_drift]),
         "replay mean ms/revision (results cached by dataset content)": round(replay_ms, 1),
     }

@@ -9,9 +9,9 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 
 from pipeline._locate import locate
-from pipeline._soup import soup_from_lxml
 
 from .corpus import corpus_params, html_bytes
+from .soup_support import soup_from_lxml
 
 SAMPLE = (Path(__file__).parent / "fixtures" / "learn_sample.html").read_bytes()
 

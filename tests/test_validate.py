@@ -286,3 +286,11 @@ def test_version_strings_are_numbers_or_listed_codenames(good: Frames) -> None:
     os_versions.at[i, "version_min"] = "bookworm"
     result = next(r for r in validate(frames).results if r.suite == "versions")
     assert not result.success and result.unexpected == ["min bookworm"]
+
+
+def test_replacement_characters_in_cells_pass_but_are_flagged() -> None:
+    page = sample()
+    at = page.index("Binary drift detection")
+    report = validate(frames_of(page[:at] + "\ufffd" + page[at:]))
+    assert report.success
+    assert report.flagged == ["cells.expect_column_values_to_not_match_regex(value)"]

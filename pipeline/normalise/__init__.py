@@ -77,12 +77,8 @@ def normalise(document: Document) -> dict[str, pd.DataFrame]:
 
 
 def _frame(name: str, rows: list[dict[str, Any]], int_columns: tuple[str, ...] = ()) -> pd.DataFrame:
-    import pandas as pd
-
+    from ..datasets import frame
     from ..schema import DATASETS
 
     columns = DATASETS[name].names
-    data: dict[str, Any] = {c: [row[c] for row in rows] for c in columns}
-    for column in int_columns:
-        data[column] = pd.array(data[column], dtype="Int64")
-    return pd.DataFrame(data, columns=columns)
+    return frame(name, {c: [row[c] for row in rows] for c in columns}, nullable_ints=int_columns)

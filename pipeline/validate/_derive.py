@@ -65,6 +65,11 @@ def observed_type(series: pd.Series) -> str:
         return "int64"
     if isinstance(dtype, pd.StringDtype):
         return "string" if series.notna().any() else "empty"
+    if pd.api.types.is_object_dtype(dtype):
+        # frames are built with object strings (pipeline.datasets.frame): one C pass answers the common cases
+        inferred = pd.api.types.infer_dtype(series, skipna=True)
+        if inferred in ("string", "empty"):
+            return inferred
     values = [v for v in series.tolist() if not _is_null(v)]
     if not values:
         return "empty"

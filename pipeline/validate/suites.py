@@ -116,6 +116,16 @@ def _at_most(column: str, value: float, rule: str, *, severity: str = "critical"
 
 
 def _dataset_rules(name: str) -> list[dict[str, Any]]:
+    if name == "cells":
+        return [
+            _e(
+                "expect_column_values_to_not_match_regex",
+                "flag: no U+FFFD replacement character in a cell (bytes the page's encoding could not decode)",
+                severity="warning",
+                column="value",
+                regex="\ufffd",
+            )
+        ]
     if name == "page":
         return [
             _in_set("title", TITLES, "the title is one this article has had: not another article, not an error page"),
