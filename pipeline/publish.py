@@ -39,7 +39,8 @@ if TYPE_CHECKING:
 # so tests can prove that a kill anywhere leaves the previous output/ intact.
 CRASH_ENV = "SUPPORTMATRIX_PUBLISH_CRASH_AT"
 CRASH_STEPS = ("writing", "written", "checked", "moved-old", "swapped")
-DATASET_NAMES = (*PUBLISHED, "changes")
+DATASET_NAMES = (*PUBLISHED, "changes", "timeline")
+SITE_URL_ENV = "SUPPORTMATRIX_SITE_URL"
 _REVISION_KEYS = (
     "sha256",
     "ms_date",
@@ -69,13 +70,14 @@ def publish(output: Path, frames: dict[str, pd.DataFrame], changes: pd.DataFrame
         changes = empty()
     history = changes
     revision = revision_info(frames, meta)
+    site_url = meta.get("site_url") or os.environ.get(SITE_URL_ENV) or None
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         with _swap.locked(output.parent):
             _swap.recover(output)
             staging = _swap.staging_dir(output)
             try:
-                build_site(staging, {**frames, "changes": history}, revision, site_url=meta.get("site_url"))
+                build_site(staging, {**frames, "changes": history}, revision, site_url=site_url)
                 _swap.fsync_tree(staging)
                 _crash_point("written")
                 check(staging)
@@ -91,19 +93,20 @@ def publish(output: Path, frames: dict[str, pd.DataFrame], changes: pd.DataFrame
 
 def build_site(root: Path, frames: dict[str, pd.DataFrame], revision: dict[str, Any], *, site_url: Any = None) -> None:
     """Write the whole publication into the empty folder ``root`` (no checks, no swap)."""
-    from . import _feed, _site
+    from . import _api, _feed, _site
 
     latest = root / "latest"
+    frames = {**frames, **_history_views(frames, revision)}
     rows = {}
     for i, name in enumerate(DATASET_NAMES):
         try:
-            write_dataset(frames[name], latest, name, formats=FORMATS)
+            write_dataset(frames[name], latest, name, formats=FORMATS, dataset=DATASETS[name].published())
         except (ValueError, TypeError) as exc:
             raise PublishError(f"cannot write dataset {name}: {exc}") from exc
         rows[name] = len(frames[name])
         if i == 0:
             _crash_point("writing")
-    datasets = [DATASETS[n] for n in DATASET_NAMES]
+    datasets = [DATASETS[n].published() for n in DATASET_NAMES]
     (root / "schema").mkdir()
     for ds in datasets:
         (root / "schema" / f"{ds.name}.schema.json").write_bytes(json_bytes(json_schema(ds)))
@@ -114,6 +117,27 @@ def build_site(root: Path, frames: dict[str, pd.DataFrame], revision: dict[str, 
     (root / "changes.atom").write_bytes(_feed.atom(history, revision, site_url=site))
     (root / "changes.md").write_bytes(_feed.changelog(history).encode("utf-8"))
     (root / "index.html").write_bytes(_site.render(frames, history, revision, desc))
+    _api.write(root, frames, revision, site_url=site)
+
+
+def _history_views(frames: dict[str, pd.DataFrame], revision: dict[str, Any]) -> dict[str, pd.DataFrame]:
+    """feature_support with state_since/first_seen, and the timeline, from the history."""
+    import pandas as pd
+
+    from . import timeline
+    from ._io import conform, records
+
+    changes, support = DATASETS["changes"], DATASETS["feature_support"]
+    try:
+        history = records(conform(frames["changes"], changes), changes)
+        current = records(conform(frames["feature_support"], support), support)
+    except (ValueError, KeyError) as exc:
+        raise PublishError(f"cannot read the change history: {exc}") from exc
+    published = support.published()
+    since = pd.DataFrame(timeline.since(history, current, revision), columns=published.names, dtype=object)
+    names = DATASETS["timeline"].names
+    intervals = pd.DataFrame(timeline.timeline(history, current, revision), columns=names, dtype=object)
+    return {"feature_support": since, "timeline": intervals}
 
 
 def revision_info(frames: dict[str, pd.DataFrame], meta: dict[str, Any]) -> dict[str, Any]:

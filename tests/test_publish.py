@@ -10,6 +10,7 @@ import re
 import shutil
 import struct
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +20,15 @@ import pytest
 from lxml import etree
 
 from pipeline import publish as publishing
+from pipeline._datapackage import dataset_rows
+from pipeline._io import read_dataset
 from pipeline.errors import PublishError
-from pipeline.schema import DATASETS, PUBLISHED
+from pipeline.schema import DATASETS, PUBLISHED, SCHEMA_VERSION
 
 from .publish_support import meta, sample_body, sample_changes, sample_frames, tree_digest
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-ALL = (*PUBLISHED, "changes")
+ALL = (*PUBLISHED, "changes", "timeline")
 
 
 @pytest.fixture(scope="module")
@@ -66,34 +69,58 @@ def _all_frames(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     return {**frames, "changes": sample_changes()}
 
 
+def _as_parquet(rec: dict[str, Any], name: str) -> dict[str, Any]:
+    """A record as pyarrow reads it back: timestamps as aware datetimes, the extras as map pairs."""
+    out = dict(rec)
+    for col in DATASETS[name].columns:
+        value = out[col.name]
+        if value is not None and col.type == "timestamp":
+            out[col.name] = datetime.fromisoformat(value).astimezone(UTC)
+        elif value is not None and col.type == "json":
+            out[col.name] = list(json.loads(value).items())
+    return out
+
+
+def _as_json(rec: dict[str, Any], name: str) -> dict[str, Any]:
+    return {
+        k: json.loads(v) if v is not None and DATASETS[name].column(k).type == "json" else v for k, v in rec.items()
+    }
+
+
 def test_layout_is_exactly_the_documented_tree(site: Path) -> None:
     files = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
     expected = {"index.html", "datapackage.json", "changes.atom", "changes.md"}
     expected |= {f"latest/{n}.{fmt}" for n in ALL for fmt in ("parquet", "json", "csv")}
     expected |= {f"schema/{n}.schema.json" for n in ALL}
-    assert files == expected
+    api = {f for f in files if f.startswith("api/v1/")}
+    assert "api/v1/index.json" in api
+    index = json.loads((site / "api/v1/index.json").read_text(encoding="utf-8"))
+    assert api == {"api/v1/index.json"} | {e["path"] for e in index["endpoints"]}  # the index lists every file
+    assert files - api == expected
     assert not [p for p in site.parent.iterdir() if p.name.startswith(".output")], "staging left behind"
 
 
-@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("name", (*PUBLISHED, "changes"))
 def test_files_read_back_equal_the_datasets(site: Path, frames: dict[str, pd.DataFrame], name: str) -> None:
     expected = _plain(_all_frames(frames)[name], name)
-    columns = DATASETS[name].names
+    columns = DATASETS[name].names  # feature_support also carries the since columns (tests/test_timeline.py)
+    published = DATASETS[name].published().names
     table = pq.read_table(site / "latest" / f"{name}.parquet")
-    assert table.column_names == columns
-    assert table.to_pylist() == expected
-    by_pandas = pd.read_parquet(site / "latest" / f"{name}.parquet")
-    assert list(by_pandas.columns) == columns
+    assert table.column_names == published
+    assert [{k: r[k] for k in columns} for r in table.to_pylist()] == [_as_parquet(r, name) for r in expected]
+    by_pandas = read_dataset(site / "latest", name)  # back to the in-memory types
+    assert list(by_pandas.columns) == published
     assert _plain(by_pandas, name) == expected
-    assert json.loads((site / "latest" / f"{name}.json").read_text(encoding="utf-8")) == expected
+    in_json = json.loads((site / "latest" / f"{name}.json").read_text(encoding="utf-8"))
+    assert [{k: r[k] for k in columns} for r in in_json] == [_as_json(r, name) for r in expected]
     with (site / "latest" / f"{name}.csv").open(encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert rows[0] == columns
+    assert rows[0] == published
     as_text = [
         [json.dumps(v, ensure_ascii=False) if isinstance(v, list) else "" if v is None else str(v) for v in r.values()]
         for r in expected
     ]
-    assert rows[1:] == as_text
+    assert [r[: len(columns)] for r in rows[1:]] == as_text
 
 
 def test_tidy_datasets_are_not_empty(site: Path) -> None:
@@ -109,9 +136,17 @@ def test_json_files_validate_against_their_json_schema(site: Path, name: str) ->
     jsonschema.Draft202012Validator.check_schema(schema)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     records = json.loads((site / "latest" / f"{name}.json").read_text(encoding="utf-8"))
-    jsonschema.Draft202012Validator(schema).validate(records)
-    if records:  # the schema is strict: an unknown key, a missing key or a wrong type fails
-        validator = jsonschema.Draft202012Validator(schema)
+    checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
+    assert "date-time" in checker.checkers, "rfc3339-validator (dev extra) makes date-time checkable"
+    jsonschema.Draft202012Validator(schema, format_checker=checker).validate(records)
+    if records:  # the schema is strict: an unknown key, a missing key, a wrong type, time or vocabulary fails
+        validator = jsonschema.Draft202012Validator(schema, format_checker=checker)
+        for col in DATASETS[name].published().columns:
+            if col.type == "timestamp":
+                assert schema["items"]["properties"][col.name]["format"] == "date-time"
+                assert not validator.is_valid([{**records[0], col.name: "2025-13-01 8am"}]), col.name
+            if col.enum:
+                assert not validator.is_valid([{**records[0], col.name: "Generally available"}]), col.name
         first = records[0]
         assert not validator.is_valid([{**first, "unexpected": 1}])
         assert not validator.is_valid([{k: v for k, v in first.items() if k != DATASETS[name].names[0]}])
@@ -122,6 +157,8 @@ def test_json_files_validate_against_their_json_schema(site: Path, name: str) ->
 def test_datapackage_describes_every_file_exactly(site: Path, frames: dict[str, pd.DataFrame]) -> None:
     desc = json.loads((site / "datapackage.json").read_text(encoding="utf-8"))
     resources = {r["path"]: r for r in desc["resources"]}
+    rows = dataset_rows(desc)
+    assert desc["version"] == SCHEMA_VERSION
     assert set(resources) == {p.relative_to(site).as_posix() for p in (site / "latest").iterdir()}
     assert len({r["name"] for r in desc["resources"]}) == len(resources)
     for path, res in resources.items():
@@ -129,9 +166,12 @@ def test_datapackage_describes_every_file_exactly(site: Path, frames: dict[str, 
         assert res["bytes"] == len(data), path
         assert res["hash"] == "sha256:" + hashlib.sha256(data).hexdigest(), path
         name = Path(path).stem
-        assert res["rows"] == len(_all_frames(frames)[name]), path
+        if name != "timeline":
+            assert rows[name] == len(_all_frames(frames)[name]), path
+        assert ("rows" in res) == (res["format"] == "csv"), "frictionless counts rows of table resources only"
+        assert res["type"] == ("table" if res["format"] == "csv" else "file"), path
         fields = res["schema"]["fields"]
-        assert [f["name"] for f in fields] == DATASETS[name].names
+        assert [f["name"] for f in fields] == DATASETS[name].published().names
         assert all(f["description"] and f["type"] for f in fields)
         keys = res["schema"].get("primaryKey") or res["schema"]["uniqueKeys"][0]
         assert keys == list(DATASETS[name].key)
@@ -161,7 +201,7 @@ def test_datapackage_row_counts_match_each_format(site: Path) -> None:
             n = len(json.loads(path.read_bytes()))
         else:
             n = len(list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))) - 1
-        assert n == res["rows"], res["path"]
+        assert n == dataset_rows(desc)[Path(res["path"]).stem], res["path"]
 
 
 def test_atom_feed_is_valid_newest_first_with_unique_stable_ids(site: Path, frames: dict[str, pd.DataFrame]) -> None:
