@@ -74,7 +74,9 @@ def history_start(history: list[dict[str, Any]], revision: dict[str, Any]) -> Po
     return UNKNOWN
 
 
-def replay(history: list[dict[str, Any]], current: list[dict[str, Any]], start: Point) -> dict[tuple[str, str, str, str], Row]:
+def replay(
+    history: list[dict[str, Any]], current: list[dict[str, Any]], start: Point
+) -> dict[tuple[str, str, str, str], Row]:
     """Every row the history or the current revision knows, with its intervals, oldest first."""
     rows: dict[tuple[str, str, str, str], Row] = {}
     ordered = sorted(history, key=lambda r: (str(r.get("detected_at")), str(r.get("new_revision"))))
