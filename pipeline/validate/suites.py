@@ -20,6 +20,7 @@ from ..schema import DATASETS, PUBLISHED
 from . import thresholds
 from ._derive import storage_type
 
+
 def _suites_dir() -> Path:
     """``expectations/`` at the repository's top level (a checkout or an editable install), else the copy
     the wheel ships as ``pipeline/expectations`` (see pyproject.toml)."""
