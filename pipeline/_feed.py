@@ -107,13 +107,14 @@ def atom(
         entry.title(xml_text(title(changes)))
         entry.updated(parse_time(detected_at))
         entry.published(parse_time(detected_at))
+        # one link per entry: feedgen writes entry links without rel (so every one is "alternate", and
+        # Atom allows one per type); the Learn page is linked from the content
         if site and (detected_at, new_revision) in on_site:
-            entry.link(href=f"{site}/#{anchor(new_revision, detected_at)}", rel="alternate", type="text/html")
+            entry.link(href=f"{site}/#{anchor(new_revision, detected_at)}")
         elif site:
-            href = f"{site}/api/v1/changes/{detected_at[:10]}.json"
-            entry.link(href=href, rel="alternate", type="application/json")
-        if page_url:
-            entry.link(href=page_url, rel="related", type="text/html")
+            entry.link(href=f"{site}/api/v1/changes/{detected_at[:10]}.json")
+        elif page_url:
+            entry.link(href=page_url)
         entry.content(_entry_html(changes, first, page_url), type="html")
     newest = entries[0][0] if entries else str(revision.get("fetched_at") or "1970-01-01T00:00:00Z")
     fg.updated(parse_time(newest))
