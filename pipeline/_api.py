@@ -60,14 +60,14 @@ def _records(frames: dict[str, pd.DataFrame], name: str) -> list[dict[str, Any]]
     return records(conform(frame, dataset), dataset)
 
 
-def features(frames: dict[str, pd.DataFrame], environment: str) -> list[dict[str, Any]]:
-    """One object per feature row of ``environment``, with its support rows nested."""
+def features(rows: list[dict[str, Any]], support_rows: list[dict[str, Any]], environment: str) -> list[dict[str, Any]]:
+    """One object per features row of ``environment``, with its feature_support rows nested."""
     support: dict[str, list[dict[str, Any]]] = {}
-    for r in _records(frames, "feature_support"):
+    for r in support_rows:
         if r["environment"] == environment:
             support.setdefault(r["feature_key"], []).append({k: r.get(k) for k in _SUPPORT_FIELDS})
     out = []
-    for f in _records(frames, "features"):
+    for f in rows:
         if f["environment"] == environment:
             out.append({**{k: f[k] for k in _FEATURE_FIELDS}, "support": support.get(f["feature_key"], [])})
     return out
@@ -91,13 +91,11 @@ def write(root: Path, frames: dict[str, pd.DataFrame], revision: dict[str, Any],
         path.write_bytes(body if isinstance(body, bytes) else json_bytes(body))
         endpoints.append({"path": f"{API}/{rel}", "description": what})
 
-    environments = [e for e in ENVIRONMENTS if any(f["environment"] == e for f in _records(frames, "features"))]
+    rows, support = _records(frames, "features"), _records(frames, "feature_support")
+    environments = [e for e in ENVIRONMENTS if any(f["environment"] == e for f in rows)]
     for env in environments:
-        put(
-            f"features/{slug(env)}.json",
-            {"environment": env, "revision": about, "features": features(frames, env)},
-            f"current features on {env}, with states and since when",
-        )
+        body = {"environment": env, "revision": about, "features": features(rows, support, env)}
+        put(f"features/{slug(env)}.json", body, f"current features on {env}, with states and since when")
     days = sorted({_day(r["detected_at"]) for r in history if r.get("detected_at")})
     for day in days:
         put(f"changes/{day}.json", [r for r in history if _day(r["detected_at"]) == day], f"changes detected on {day}")
