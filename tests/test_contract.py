@@ -130,3 +130,29 @@ def test_csv_timestamps_and_lists_parse_with_the_declared_types(site: Path) -> N
         DATASETS["changes"].column("kind").enum and k in DATASETS["changes"].column("kind").enum
         for k in changes["kind"]
     )
+
+
+def test_the_schema_enums_are_the_vocabularies_validation_checks() -> None:
+    from pipeline import vocabulary
+    from pipeline.validate import suites
+
+    assert list(vocabulary.STATES) == suites.STATES
+    assert list(vocabulary.ENVIRONMENTS) == suites.ENVIRONMENTS
+    assert list(vocabulary.PLATFORMS) == suites.PLATFORMS
+
+
+SHIPPED = Path(__file__).resolve().parents[1] / "output"
+
+
+@pytest.mark.skipif(not (SHIPPED / "datapackage.json").is_file(), reason="no output/ in this checkout")
+def test_the_shipped_output_is_frictionless_valid_and_its_json_matches_its_schemas() -> None:
+    import jsonschema
+
+    frictionless = pytest.importorskip("frictionless", reason="frictionless is a dev extra")
+    report = frictionless.validate(SHIPPED / "datapackage.json")
+    assert report.valid, [(t.name, e.type, e.note) for t in report.tasks for e in t.errors][:10]
+    checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
+    for schema_path in sorted((SHIPPED / "schema").glob("*.schema.json")):
+        schema = json.loads(schema_path.read_bytes())
+        data = json.loads((SHIPPED / "latest" / schema_path.name.replace(".schema", "")).read_bytes())
+        jsonschema.Draft202012Validator(schema, format_checker=checker).validate(data)
