@@ -6,9 +6,10 @@ Layout of the published site root::
       index.html                       the matrix, notes, footnotes, change timeline, downloads
       datapackage.json                 Frictionless Data Package: every file's bytes, sha256, rows, schema
       changes.atom                     Atom 1.0 feed, one entry per page revision with changes
-      changes.md                       the changelog
+      changes.md                       the changelog, by day of detection
+      api/v1/...                       the static JSON API and per-environment feeds (pipeline._api)
       schema/<dataset>.schema.json     JSON Schema (2020-12) of latest/<dataset>.json
-      latest/<dataset>.parquet|json|csv
+      latest/<dataset>.parquet|json|csv  (feature_support with state_since/first_seen; timeline)
 
 The new tree is built in a temporary folder next to ``output/``, every file
 is read back and checked against the descriptor, and only then is it swapped
@@ -58,7 +59,8 @@ def publish(output: Path, frames: dict[str, pd.DataFrame], changes: pd.DataFrame
     """Publish ``frames`` (every dataset in ``schema.PUBLISHED``) and the change history to ``output``.
 
     ``meta`` is the snapshot's meta (``id``, ``ms_date``, ``git_commit_id``, ``fetched_at`` ...; the page
-    dataset fills in what is missing) plus an optional ``site_url`` for absolute links in the feed.
+    dataset fills in what is missing) plus an optional ``site_url`` for absolute links in the feeds
+    (default: ``$SUPPORTMATRIX_SITE_URL``, as the alerts read it; run.py passes none).
     """
     output = Path(output).absolute()
     missing = [n for n in PUBLISHED if n not in frames]
@@ -70,7 +72,7 @@ def publish(output: Path, frames: dict[str, pd.DataFrame], changes: pd.DataFrame
         changes = empty()
     history = changes
     revision = revision_info(frames, meta)
-    site_url = meta.get("site_url") or os.environ.get(SITE_URL_ENV) or None
+    site_url = meta.get("site_url") or os.environ.get(SITE_URL_ENV, "").strip() or None
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         with _swap.locked(output.parent):
