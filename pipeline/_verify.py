@@ -31,7 +31,7 @@ def check(root: Path) -> None:
 
 def intact(root: Path) -> bool:
     """Cheap check that a published tree is complete: every file the descriptor lists is there with its
-    size and sha256, and so are the feed, the page and the changelog (no parsing)."""
+    size and sha256, and so are the feed, the page, the changelog and the API index (no parsing)."""
     try:
         descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
         for res in descriptor["resources"]:
@@ -42,7 +42,7 @@ def intact(root: Path) -> bool:
                 return False
     except (OSError, ValueError, KeyError, TypeError):
         return False
-    return all((root / name).is_file() for name in ("changes.atom", "index.html", "changes.md"))
+    return all((root / name).is_file() for name in ("changes.atom", "index.html", "changes.md", "api/v1/index.json"))
 
 
 def _check_resource(root: Path, res: dict[str, Any], counts: dict[str, int]) -> None:
