@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: run test lint bench clean setup tools commit-data
+.PHONY: run test lint bench soak clean setup tools commit-data
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ test: lint tools
 
 bench: $(VENV)/.installed-dev
 	$(PY) -m tests.bench
+
+# fault injection at length: 60 random SIGKILLs of a run (the suite runs 16)
+soak: $(VENV)/.installed-dev
+	SUPPORTMATRIX_KILLS=60 $(PY) -m pytest -q tests/test_crash_safety.py -k random_kills
 
 # The scheduled workflow's git scraping: commit snapshots/ and output/ when the run changed them, with a
 # message saying what changed (RUN_STATUS = the run's exit code). Pushing is the workflow's job.

@@ -96,13 +96,26 @@ def load(snapshots: Path) -> AlertState:
         data = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise AlertError(f"cannot read {file}: {exc}") from exc
-    if not isinstance(data, dict) or data.get("version") != VERSION:
+    if not isinstance(data, dict) or data.get("version") != VERSION or not _well_formed(data):
         raise AlertError(f"{file} is not an alert state file of version {VERSION}")
     return AlertState(
         delivered=dict(data.get("delivered") or {}),
         pending=dict(data.get("pending") or {}),
         health=dict(data.get("health") or {"status": "ok"}),
     )
+
+
+def _well_formed(data: dict[str, Any]) -> bool:
+    """Every part of the shape the code relies on: a file that parses but is of another shape must not
+    be read as "nothing delivered, nothing pending" (that would lose or repeat alerts silently)."""
+    for part in ("delivered", "pending"):
+        entries = data.get(part, {})
+        if not isinstance(entries, dict):
+            return False
+        for entry in entries.values():
+            if not (isinstance(entry, dict) and isinstance(entry.get("revisions", []), list)):
+                return False
+    return isinstance(data.get("health", {}), dict)
 
 
 def save(snapshots: Path, state: AlertState) -> bool:

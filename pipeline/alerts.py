@@ -42,9 +42,11 @@ __all__ = [
     "ALERT_CONFIG",
     "ALERT_URLS",
     "HEALTH_URLS",
+    "QUIET_KINDS",
     "SITE_URL",
     "Links",
     "Outcome",
+    "announceable",
     "change_message",
     "fingerprint",
     "health_failure",
@@ -58,6 +60,7 @@ __all__ = [
 
 SITE_URL = "SUPPORTMATRIX_SITE_URL"  # public root of output/ (e.g. the GitHub Pages URL), for links in alerts
 CHANGES_PAGE = "changes.md"
+QUIET_KINDS = ("baseline",)  # history records that are not announced (see announceable)
 _log = logging.getLogger("pipeline.alerts")
 
 
@@ -99,6 +102,7 @@ def notify(
     now: str | None = None,
 ) -> Outcome:
     """Announce ``changes`` (this run's) and whatever is still pending, in one message per target."""
+    changes = announceable(changes)
     if not targets_mod.configured(env, config):
         n = len(changes)
         return Outcome(line=f"alerts: off (no {ALERT_URLS} or {ALERT_CONFIG}); {_n(n)} not announced" if n else "")
@@ -138,6 +142,7 @@ def hold(
 ) -> None:
     """Record this run's changes as pending before anything is published, so a publish that fails or a
     crash before delivery leaves them to the next run instead of losing them."""
+    changes = announceable(changes)
     if not len(changes) or not targets_mod.configured(env, config):
         return
     state = state_file.load(snapshots)
@@ -145,6 +150,15 @@ def hold(
     if fresh:
         state.mark_pending(fresh, now or utc_now(), "not sent yet (held until published)", attempt=False)
         state_file.save(snapshots, state)
+
+
+def announceable(changes: pd.DataFrame) -> pd.DataFrame:
+    """The changes people are told about: not the bookkeeping records of the history (a ``baseline``
+    says which page the diffs start from; it is no change of support)."""
+    if not len(changes):
+        return changes
+    quiet = changes["kind"].isin(QUIET_KINDS)
+    return changes[~quiet].reset_index(drop=True) if quiet.any() else changes
 
 
 def retry_pending(

@@ -31,12 +31,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import _journal as journal
 from ._git import file_history
+from ._journal import BASELINE, CHANGED, Transition
 from ._replay import Built, against_snapshot, build_run, diff_meta, rebuilt
 from ._versions import CURRENT_PATH, DEFAULT_PATHS, FORMER_PATH, Version, stitch, window
 from .diff import empty
 from .errors import UsageError, ValidationFailed
 from .fetch import DEFAULT_URL
+from .snapshots import snapshot_id
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -158,6 +161,14 @@ class _Chain:
 
 
 def backfill(opts: BackfillOptions) -> BackfillResult:
+    """The replay, holding the store's run lock throughout (no run may move the baseline meanwhile)."""
+    from ._runlock import held
+
+    with held(opts.snapshots):
+        return _backfill(opts)
+
+
+def _backfill(opts: BackfillOptions) -> BackfillResult:
     from .snapshots import SnapshotStore
 
     # 1. load inputs
@@ -169,22 +180,28 @@ def backfill(opts: BackfillOptions) -> BackfillResult:
         return result
     chain = _Chain(versions, _good_before(store, versions[0].committed_at))
     found: list[pd.DataFrame] = []
-    # 2. process, 3. save outputs
-    with _progress(len(versions), opts.progress) as bar:
+    moves: list[Transition] = []
+    # 2. process, 3. save outputs: snapshot folders as they come; the moves logged, the history
+    # appended, and only then the index written once (a kill anywhere leaves the store as it was)
+    with store.batch(), _progress(len(versions), opts.progress) as bar:
         for built in built_in_order(versions, opts.jobs, opts.canonical_url, chain.context):
-            changes = record(store, built, chain.last_good, result)
+            before = chain.last_good
+            changes = record(store, built, before, result)
             chain.advance(built, good=changes is not None)
             if changes is not None:
                 found.append(changes)
                 result.changes += len(changes)
+                moves.append(_move(before, built))
             bar.update(1)
             bar.set_postfix(changes=result.changes, quarantined=result.quarantined, refresh=False)
-    bridge = _bridge(store, chain.last_good, versions[-1].committed_at)
-    if bridge is not None:
-        found.append(bridge)
-        result.changes += len(bridge)
-    result.history = _concat(found)
-    store.append_changes(result.history)
+        bridge = _bridge(store, chain.last_good, versions[-1].committed_at)
+        if bridge is not None:
+            found.append(bridge[0])
+            result.changes += len(bridge[0])
+            moves.append(bridge[1])
+        result.history = _concat(found)
+        journal.append(store.root, *moves)
+        store.append_changes(result.history)
     _say(
         f"backfill: {result.versions} versions -> {result.good} good, {result.quarantined} quarantined, "
         f"{result.changes} changes; history in {opts.snapshots}"
@@ -233,7 +250,18 @@ def _good_before(store: SnapshotStore, moment: str) -> Snapshot | None:
     return earlier[-1] if earlier else None
 
 
-def _bridge(store: SnapshotStore, last: Built | Snapshot | None, moment: str) -> pd.DataFrame | None:
+def _move(before: Built | Snapshot | None, built: Built) -> Transition:
+    """The baseline move a good backfilled revision makes, for the transition log (``pipeline._journal``)."""
+    source = None
+    if isinstance(before, Built):
+        source = snapshot_id(str(before.meta["sha256"]))
+    elif before is not None:
+        source = before.id
+    kind = CHANGED if source is not None else BASELINE
+    return Transition(str(built.meta["fetched_at"]), source, snapshot_id(str(built.meta["sha256"])), kind)
+
+
+def _bridge(store: SnapshotStore, last: Built | Snapshot | None, moment: str) -> tuple[pd.DataFrame, Transition] | None:
     """Changes from the last backfilled revision to the first good snapshot after it (a scraped one)."""
     if not isinstance(last, Built):
         return None
@@ -243,7 +271,8 @@ def _bridge(store: SnapshotStore, last: Built | Snapshot | None, moment: str) ->
     from .diff import diff
 
     first = later[0]
-    return diff(last.frames, rebuilt(first), diff_meta(last.meta), diff_meta(dict(first.meta)))
+    move = Transition(str(first.meta.get("fetched_at") or ""), snapshot_id(str(last.meta["sha256"])), first.id)
+    return diff(last.frames, rebuilt(first), diff_meta(last.meta), diff_meta(dict(first.meta))), move
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:

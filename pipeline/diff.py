@@ -50,6 +50,7 @@ KINDS = (
     "note_changed",
     "attribute_changed",
     "footnote_changed",
+    "baseline",
 )
 SEVERITIES = ("high", "medium", "low")
 _DATASET_ORDER = ("feature_support", "features", "support_items", "os_versions", "notes")
@@ -160,6 +161,28 @@ def to_frame(changes: list[Change], old_meta: dict[str, Any], new_meta: dict[str
             }
         )
     return pd.DataFrame(records, columns=CHANGES.names, dtype=object)
+
+
+def baseline_event(old_meta: dict[str, Any], new_meta: dict[str, Any]) -> pd.DataFrame:
+    """The one record saying a page became the baseline in place of a snapshot that was no authored page
+    (reconstructed by hand from a partial capture): what the capture lacked is not a change of support,
+    so nothing is diffed, and the history says why."""
+    old, new = revision_meta(None, old_meta), revision_meta(None, new_meta)
+    provenance = old_meta.get("provenance")
+    change = Change(
+        kind="baseline",
+        dataset="page",
+        summary=(
+            f"Snapshot {new['id']} is the new baseline: the previous snapshot {old['id']} was {provenance}, "
+            "not the authors' page, so differences from it are not reported as changes."
+        ),
+        severity="low",
+        subject=str(old["id"]),
+        field="provenance",
+        old=str(provenance) if provenance is not None else None,
+        new=str(new_meta.get("provenance")) if new_meta.get("provenance") is not None else None,
+    )
+    return to_frame([change], old, new)
 
 
 def empty() -> pd.DataFrame:

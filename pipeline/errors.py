@@ -16,7 +16,8 @@ it into one line on stderr and an exit code, in one place (``pipeline.cli``).
     ├── ValidationFailed      the datasets failed their expectations     (exit 5)
     ├── SnapshotError         the snapshot store is unreadable/corrupt   (exit 6)
     ├── PublishError          output/ could not be rebuilt and swapped   (exit 7)
-    └── AlertError            an alert target could not be configured    (exit 8)
+    ├── AlertError            an alert target could not be configured    (exit 8)
+    └── StoreBusy             another run holds the store's run lock     (exit 9)
 
 Each error carries the ``stage`` it came from and, where it helps a person,
 the ``table``/``row`` it is about.
@@ -119,3 +120,10 @@ class PublishError(PipelineError):
 class AlertError(PipelineError):
     stage = "alerts"
     exit_code = 8
+
+
+class StoreBusy(PipelineError):
+    """Another run holds the snapshot store: not a failure of the pipeline (no health alert)."""
+
+    stage = "busy"
+    exit_code = 9

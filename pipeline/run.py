@@ -4,8 +4,13 @@
    offline falls back to the newest snapshot unless ``require_live``);
 2. process: extract + normalise (``build``), then validate (fail closed: a failed
    audit quarantines the page and stops before anything is published);
-3. save outputs: snapshot, the typed changes since the previous good snapshot
-   (appended to the history in snapshots/changes.parquet), then ``output/``.
+3. save outputs, durable before visible: the snapshot's folder, then the move of the
+   diff baseline (logged, its typed changes appended to snapshots/changes.parquet and
+   their alerts held, and only then the snapshot listed as good: ``pipeline._moves``),
+   then ``output/``, then the alert.
+
+The whole run holds the store's run lock (``pipeline._runlock``): one run at a time.
+A run first finishes whatever a killed run left half done (``pipeline.recovery``).
 """
 
 from __future__ import annotations
@@ -15,8 +20,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import _moves as moves
+from . import _runlock
 from . import fetch as fetching
 from ._clock import utc_now
+from ._faults import point
 from .build import Revision, build
 from .errors import AlertError, FetchError, OfflineError, PipelineError, UsageError, ValidationFailed
 from .publish import publish
@@ -37,6 +45,7 @@ class RunOptions:
     provenance: str | None = None  # overrides "fetched"/"file" (e.g. "reconstructed")
     alert_config: Path | None = None  # apprise config file (else $SUPPORTMATRIX_ALERT_CONFIG / _URLS)
     policy: fetching.FetchPolicy = field(default_factory=fetching.FetchPolicy)
+    lock_timeout: float | None = None  # seconds to wait for another run (None: $SUPPORTMATRIX_LOCK_TIMEOUT or 300)
 
 
 @dataclass
@@ -54,19 +63,25 @@ class RunResult:
 def run(opts: RunOptions) -> RunResult:
     """The job, watched: a failure is announced as a pipeline-health alert (once) and re-raised."""
     result = RunResult(status="published")
-    try:
-        _run(opts, result)
-    except PipelineError as exc:
-        _alert_failure(opts, result, exc)
-        raise
-    _alert_success(opts, result)
+    with _runlock.held(opts.snapshots, opts.lock_timeout):  # busy: StoreBusy, and no health alert
+        try:
+            _run(opts, result)
+        except PipelineError as exc:
+            _alert_failure(opts, result, exc)
+            raise
+        _alert_success(opts, result)
     return result
 
 
 def _run(opts: RunOptions, result: RunResult) -> RunResult:
+    from .recovery import recover
+
     store = SnapshotStore(opts.snapshots)
+    # 0. finish what a killed run left half done, repair damaged history or alert state
+    for line in recover(store, hold=lambda changes: _hold(opts, changes)):
+        result.say(line)
     # 1. load inputs
-    previous = store.latest_good()
+    previous, baseline = store.latest_good(), store.baseline()
     fetched = _fetch_or_fall_back(opts, store, previous, result)
     if fetched.not_modified and previous is not None and not _published(opts.output, previous):
         # 304, but output/ is missing or altered: rebuild it from the page the validators came from
@@ -85,44 +100,49 @@ def _run(opts: RunOptions, result: RunResult) -> RunResult:
     # 2. process
     revision = build(fetched.body, fetched)
     meta = snapshot_meta(revision, fetched)
-    validation = _audit(opts, store, previous, fetched, revision, meta, result)  # fail closed
-    # 3. save outputs
-    snapshot = store.store(page=fetched.body, meta=meta, frames=revision.frames, validation=validation)
-    changes = support_changes(previous, revision, snapshot)
-    history = store.append_changes(changes)
-    _hold(opts, changes)  # pending before publishing: a failed publish cannot lose the alert
+    validation = _audit(opts, store, previous, baseline, fetched, revision, meta, result)  # fail closed
+    # 3. save outputs: durable before visible
+    staged = store.prepare(page=fetched.body, meta=meta, frames=revision.frames, validation=validation)
+    point("prepared")
+    move = moves.plan(previous, baseline, staged, at=str(revision.page["fetched_at"]))
+    if move is None:
+        changes = _no_changes()
+        snapshot = store.commit(staged, checked_at=fetched.fetched_at, validation=validation)
+        history = store.changes()
+    else:
+        changes, history = moves.move(
+            store, move, staged, frames=revision.frames, hold=lambda c: _hold(opts, c), validation=validation
+        )
+        snapshot = store.find(staged.sha256) or staged
+    point("committed")
     publish(opts.output, revision.frames, history, snapshot.meta)
+    point("published")
     result.snapshot_id = snapshot.id
     result.say(f"published: snapshot {snapshot.id} ({_summary(revision)}) to {opts.output}")
-    result.say(_changes_line(changes, previous, snapshot))
+    result.say(_changes_line(changes, move, snapshot))
     _announce(opts, changes, snapshot, result)  # validated and published; the baseline has no changes
     return result
 
 
-def support_changes(previous: Snapshot | None, revision: Revision, snapshot: Snapshot) -> pd.DataFrame:
-    """The typed changes since the previous good snapshot; none on the first run (the baseline)
-    or when the page is the previous one again.
+def _no_changes() -> pd.DataFrame:
+    from .diff import empty
 
-    The previous page is rebuilt from its raw bytes with today's extractor and normaliser, so
-    an improvement to either is never reported as a change of support."""
-    from .diff import diff, empty
-
-    if previous is None or previous.id == snapshot.id:
-        return empty()
-    try:
-        before = build(previous.page_bytes(), from_snapshot(previous)).frames
-    except PipelineError:
-        before = previous.frames()  # today's rules reject the old page: compare what was published
-    # detected now, also when the page went back to a version stored long ago
-    return diff(before, revision.frames, previous.meta, {**snapshot.meta, "fetched_at": revision.page["fetched_at"]})
+    return empty()
 
 
-def _changes_line(changes: pd.DataFrame, previous: Snapshot | None, snapshot: Snapshot) -> str:
+def _changes_line(changes: pd.DataFrame, move: moves.Transition | None, snapshot: Snapshot) -> str:
     from .summary import title
 
-    if previous is None:
-        return f"baseline: first snapshot {snapshot.id}, no changes to report"
-    return f"{title(changes)} (snapshot {previous.id} -> {snapshot.id})"
+    if move is None:
+        return f"no move: snapshot {snapshot.id} is the page seen last, or not an authored page; no changes"
+    if move.kind == moves.BASELINE:
+        if move.source is None:
+            return f"baseline: first snapshot {snapshot.id}, no changes to report"
+        return (
+            f"baseline: snapshot {snapshot.id} replaces {move.source}, which was no authored page; "
+            "differences from it are not reported as changes"
+        )
+    return f"{title(changes)} (snapshot {move.source} -> {snapshot.id})"
 
 
 def _fetch_or_fall_back(
@@ -188,6 +208,7 @@ def _audit(
     opts: RunOptions,
     store: SnapshotStore,
     previous: Snapshot | None,
+    baseline: Snapshot | None,
     fetched: fetching.Fetched,
     revision: Revision,
     meta: dict[str, object],
@@ -199,6 +220,7 @@ def _audit(
     validation.json) and ValidationFailed is raised: output/ is untouched and no change alert is
     sent. ``--force`` publishes anyway, loudly, with ``forced: true`` in the snapshot meta.
     """
+    point("validating")
     stored = _validated_before(previous, fetched, revision)
     if stored is not None:
         assert previous is not None
@@ -206,7 +228,8 @@ def _audit(
         return stored
     from .validate import validate
 
-    report = validate(revision.frames, previous=previous.frames() if previous is not None else None)
+    # drift is measured from the authored baseline: a partial capture must not make a whole page "drift"
+    report = validate(revision.frames, previous=baseline.frames() if baseline is not None else None)
     print("\n".join(report.summary_lines()))
     validation: dict[str, object] = report.to_dict()
     if report.success:

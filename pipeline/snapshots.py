@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._history import History
 from ._io import atomic_write_bytes, json_bytes, read_dataset, write_dataset
 from ._swap import fsync_tree
 from .errors import SnapshotError
@@ -45,25 +46,46 @@ if TYPE_CHECKING:
 
 INDEX = "index.json"
 LAST_CHECKED = "last_checked.json"
-CHANGES = "changes"
 LOCK = ".lock"
 MIN_PREFIX = 4
 QUARANTINE = "quarantine"
 GOOD = "good"
 QUARANTINED = "quarantined"
+# provenances of snapshots that are not what the authors published: the shipped sample page was
+# reconstructed by hand from the product owner's partial capture (README, "How the shipped snapshot was made")
+NOT_A_BASELINE = ("reconstructed",)
 
 
-def _history_order(r: dict[str, Any]) -> tuple[tuple[bool, str], ...]:
-    """The changes dataset's key order (detected_at, new_revision, change_id), nulls first."""
-    return tuple((r[k] is not None, str(r[k] or "")) for k in ("detected_at", "new_revision", "change_id"))
-
-
-def _occurrence(record: dict[str, Any]) -> tuple[str, str, str]:
-    return (str(record["detected_at"]), str(record["new_revision"]), str(record["change_id"]))
+def authored(meta: dict[str, Any]) -> bool:
+    """Is this snapshot the authors' page (fetched, a file of it, or rendered from its source)?"""
+    return meta.get("provenance") not in NOT_A_BASELINE
 
 
 def snapshot_id(sha256: str) -> str:
     return sha256[:16]
+
+
+def _stamp(path: Path) -> object:
+    """What tells two versions of a file apart cheaply (None: no file)."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise SnapshotError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def _valid_entries(data: Any, path: Path) -> list[dict[str, Any]]:
+    """The index's entries, or a SnapshotError naming what is wrong: a damaged index must stop the run
+    in the snapshots stage, never as an AttributeError halfway through it."""
+    rows = data.get("snapshots") if isinstance(data, dict) else None
+    if not isinstance(rows, list):
+        raise SnapshotError(f"{path} is not a snapshot index (expected an object with a 'snapshots' list)")
+    for i, row in enumerate(rows):
+        if not (isinstance(row, dict) and isinstance(row.get("id"), str) and isinstance(row.get("sha256"), str)):
+            raise SnapshotError(f"{path}: entry {i} is not a snapshot entry (needs string 'id' and 'sha256')")
+    return rows
 
 
 @dataclass(frozen=True)
@@ -106,21 +128,33 @@ class Snapshot:
             raise SnapshotError(f"snapshot {self.id}: validation.json is unreadable ({exc})") from exc
 
 
-class SnapshotStore:
+class SnapshotStore(History):
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self._history: tuple[tuple[int, int], list[dict[str, Any]]] | None = None
+        # index.json and last_checked.json as last read or written, keyed by the file's stat, so a
+        # run parses each once however often it asks; inside batch() they are written once, at the end
+        self._index: tuple[object, list[dict[str, Any]]] | None = None
+        self._checked: tuple[object, dict[str, str]] | None = None
+        self._deferred = 0
+        self._dirty: set[str] = set()
+        self._locks = 0
 
     # -- reading -------------------------------------------------------
     def entries(self) -> list[dict[str, Any]]:
+        if self._index is not None and (self._deferred or self._index[0] == _stamp(self.root / INDEX)):
+            return list(self._index[1])
         path = self.root / INDEX
-        if not path.exists():
+        stamp = _stamp(path)
+        if stamp is None:
             return []
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(path.read_bytes())
         except (OSError, ValueError) as exc:
             raise SnapshotError(f"cannot read {path}: {exc}") from exc
-        return list(data.get("snapshots", []))
+        entries = _valid_entries(data, path)
+        self._index = (stamp, entries)
+        return list(entries)
 
     def get(self, ident: str) -> Snapshot:
         """The snapshot whose id or sha256 starts with ``ident`` (at least 4 hex characters)."""
@@ -149,10 +183,14 @@ class SnapshotStore:
     def good(self) -> list[Snapshot]:
         return [self._snapshot(e) for e in self.entries() if e.get("status", GOOD) == GOOD]
 
-    def latest_good(self) -> Snapshot | None:
+    def baseline(self) -> Snapshot | None:
+        """What changes are diffed against (and drift measured from): the newest authored good snapshot."""
+        return self.latest_good(authored_only=True)
+
+    def latest_good(self, *, authored_only: bool = False) -> Snapshot | None:
         """The good snapshot seen most recently: the page as it is now, even when it went back
         to an earlier version (that snapshot is stored once, and seen again)."""
-        entries = [e for e in self.entries() if e.get("status", GOOD) == GOOD]
+        entries = [e for e in self.entries() if e.get("status", GOOD) == GOOD and (authored(e) or not authored_only)]
         if not entries:
             return None
         checked = self.last_checked()
@@ -164,20 +202,21 @@ class SnapshotStore:
         return self._snapshot(newest)
 
     def find(self, sha256: str) -> Snapshot | None:
-        for entry in self.entries():
-            if entry["sha256"] == sha256:
-                return self._snapshot(entry)
-        return None
+        entry = next((e for e in self.entries() if e["sha256"] == sha256), None)
+        return self._snapshot(entry) if entry is not None else None
 
     def last_checked(self) -> dict[str, str]:
         path = self.root / LAST_CHECKED
+        if self._checked is not None and (self._deferred or self._checked[0] == _stamp(path)):
+            return dict(self._checked[1])
+        stamp = _stamp(path)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return {}
+            data = json.loads(path.read_bytes()) if stamp is not None else {}
         except (OSError, ValueError):
-            return {}  # only a convenience record: a damaged one is rebuilt by the next touch
-        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+            data = {}  # only a convenience record: a damaged one is rebuilt by the next touch
+        checked = {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+        self._checked = (stamp, checked)
+        return dict(checked)
 
     def listing(self) -> list[dict[str, Any]]:
         """One row per snapshot, oldest first: what ``python -m pipeline snapshots`` shows."""
@@ -199,18 +238,6 @@ class SnapshotStore:
             )
         return out
 
-    def changes(self) -> pd.DataFrame:
-        """The cumulative change history (empty, with every column, before the first change)."""
-        path = self.root / f"{CHANGES}.parquet"
-        if not path.exists():
-            from .diff import empty
-
-            return empty()
-        try:
-            return read_dataset(self.root, CHANGES)
-        except (OSError, ValueError) as exc:
-            raise SnapshotError(f"cannot read {path}: {exc}") from exc
-
     # -- writing -------------------------------------------------------
     def store(
         self,
@@ -221,16 +248,63 @@ class SnapshotStore:
         validation: dict[str, Any] | None = None,
         status: str = GOOD,
     ) -> Snapshot:
-        """Add one snapshot (no-op when the same sha256 is already stored, except that a
+        """Add one snapshot and list it (no-op when the same sha256 is already stored, except that a
         quarantined page stored again as good, e.g. with ``--force``, moves out of quarantine)."""
+        with self._lock():
+            staged = self.prepare(page=page, meta=meta, frames=frames, validation=validation, status=status)
+            return self.commit(staged, checked_at=str(meta.get("fetched_at", "")), validation=validation, status=status)
+
+    def prepare(
+        self,
+        *,
+        page: bytes,
+        meta: dict[str, Any],
+        frames: dict[str, pd.DataFrame],
+        validation: dict[str, Any] | None = None,
+        status: str = GOOD,
+    ) -> Snapshot:
+        """Write the snapshot's folder, durable, without listing it: the first half of a store.
+
+        Until :meth:`commit` lists it, the snapshot is no baseline and no ``latest_good``: ``run``
+        records the changes it brings in between (write-ahead). A page already stored is not
+        written again; its listed snapshot is returned."""
         with self._lock():
             existing = self.find(meta["sha256"])
             if existing is not None:
-                if status == GOOD and existing.status == QUARANTINED:
-                    existing = self._release(existing, validation)
-                self._touch(existing.id, str(meta.get("fetched_at", "")))
                 return existing
             return self._write(page=page, meta=meta, frames=frames, validation=validation, status=status)
+
+    def commit(
+        self,
+        snapshot: Snapshot,
+        *,
+        checked_at: str,
+        validation: dict[str, Any] | None = None,
+        status: str = GOOD,
+    ) -> Snapshot:
+        """List a prepared snapshot in the index (or release it from quarantine when it is listed there
+        and prepared as good), and record the sighting: from here on it can be the baseline."""
+        with self._lock():
+            listed = self.find(snapshot.sha256)
+            if listed is None:
+                self._write_index([*self.entries(), dict(snapshot.meta)])
+                listed = self._snapshot(dict(snapshot.meta))
+            elif status == GOOD and listed.status == QUARANTINED:
+                listed = self._release(listed, validation)
+            self._touch(listed.id, checked_at)
+            return listed
+
+    def unlisted(self, ident: str) -> Snapshot | None:
+        """A prepared snapshot that no commit listed yet (a run killed in between), by id."""
+        for base in (self.root, self.root / QUARANTINE):
+            meta_file = base / ident / "meta.json"
+            if meta_file.is_file() and (base / ident / "page.html.gz").is_file():
+                try:
+                    meta = json.loads(meta_file.read_bytes())
+                except (OSError, ValueError) as exc:
+                    raise SnapshotError(f"snapshot {ident}: meta.json is unreadable ({exc})") from exc
+                return Snapshot(ident, base / ident, meta)
+        return None
 
     def _write(
         self,
@@ -263,19 +337,24 @@ class SnapshotStore:
                 write_dataset(frame, tmp / "datasets", name, formats=("parquet",))
             base.mkdir(parents=True, exist_ok=True)
             if final.exists():
-                shutil.rmtree(final)  # a leftover from an index write that never happened
+                shutil.rmtree(final)  # a leftover from a commit that never happened
             fsync_tree(tmp)  # on disk before the rename, and before the index names it
             os.replace(tmp, final)
+        except OSError as exc:
+            raise SnapshotError(f"cannot write snapshot {ident} in {self.root}: {exc.strerror or exc}") from exc
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
-        self._write_index([e for e in self.entries() if e["sha256"] != sha] + [entry])
-        self._touch(ident, str(meta.get("fetched_at", "")))
-        return self._snapshot(entry)
+        return Snapshot(ident, final, entry)
 
     def _write_index(self, entries: list[dict[str, Any]]) -> None:
         entries.sort(key=lambda e: (str(e.get("fetched_at", "")), e["id"]))
+        self._index = (None, entries)
+        if self._deferred:
+            self._dirty.add(INDEX)
+            return
         atomic_write_bytes(self.root / INDEX, json_bytes({"snapshots": entries}))
+        self._index = (_stamp(self.root / INDEX), entries)
 
     def _release(self, snapshot: Snapshot, validation: dict[str, Any] | None) -> Snapshot:
         """Move a quarantined snapshot to the good ones (the folder first, then the index)."""
@@ -301,12 +380,25 @@ class SnapshotStore:
 
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / LOCK, "a+b") as fh:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        if self._locks:  # re-entrant: flock on a second descriptor would wait for ourselves
+            self._locks += 1
             try:
                 yield
             finally:
+                self._locks -= 1
+            return
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            fh = open(self.root / LOCK, "a+b")  # noqa: SIM115 (held across the yield)
+        except OSError as exc:
+            raise SnapshotError(f"cannot write to {self.root}: {exc.strerror or exc}") from exc
+        with fh:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            self._locks = 1
+            try:
+                yield
+            finally:
+                self._locks = 0
                 fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
     def touch(self, ident: str, checked_at: str) -> None:
@@ -318,63 +410,31 @@ class SnapshotStore:
         checked = self.last_checked()
         # the latest sighting wins, also when an older revision is stored again (a backfill)
         checked[ident] = max(checked.get(ident, ""), checked_at)
+        self._checked = (None, checked)
+        if self._deferred:
+            self._dirty.add(LAST_CHECKED)
+            return
         atomic_write_bytes(self.root / LAST_CHECKED, json_bytes(checked))
+        self._checked = (_stamp(self.root / LAST_CHECKED), checked)
 
-    def append_changes(self, changes: pd.DataFrame) -> pd.DataFrame:
-        """Add ``changes`` to the cumulative history and return the whole history.
-
-        A change already recorded with the same occurrence (``change_id``, new revision and
-        ``detected_at``: the dataset's key) is not added twice, so replaying a revision (a
-        backfill rerun) cannot duplicate its changes, while a page that flaps back to an
-        earlier version later records the change again.
-        Both files are replaced atomically (Parquet first, then JSON); with nothing
-        new and both files present, nothing is written.
-        """
-        import pandas as pd
-
-        from ._io import records
-        from .schema import DATASETS
-
-        dataset = DATASETS[CHANGES]
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Store and touch many snapshots with one write of index.json and last_checked.json, at the
+        end (backfill). Snapshot folders are still written as they come; until the block ends the
+        index does not list them, which is the same state as a crash between folder and index."""
         with self._lock():
-            history = self._history_records()
-            seen = {_occurrence(r) for r in history}
-            added = []
-            for r in records(changes, dataset):
-                if _occurrence(r) not in seen:
-                    seen.add(_occurrence(r))
-                    added.append(r)
-            present = all((self.root / f"{CHANGES}.{ext}").exists() for ext in ("parquet", "json"))
-            if added or not present:
-                history = sorted(history + added, key=_history_order)
-                self._write_history(history)
-        return pd.DataFrame(history, columns=dataset.names, dtype=object)
+            self._deferred += 1
+            try:
+                yield
+            finally:
+                self._deferred -= 1
+                if not self._deferred:
+                    self._flush()
 
-    def _history_records(self) -> list[dict[str, Any]]:
-        """The history as plain records, read once per version of the file."""
-        from ._io import records
-        from .schema import DATASETS
-
-        path = self.root / f"{CHANGES}.parquet"
-        try:
-            stat = path.stat()
-        except FileNotFoundError:
-            return []
-        stamp = (stat.st_mtime_ns, stat.st_size)
-        if self._history is None or self._history[0] != stamp:
-            self._history = (stamp, records(self.changes(), DATASETS[CHANGES]))
-        return list(self._history[1])
-
-    def _write_history(self, history: list[dict[str, Any]]) -> None:
-        """Both files from records already in key order, with the dataset writers' pinned settings."""
-        from ._io import write_records
-
-        staging = self.root / f".tmp-changes-{os.getpid()}"
-        try:
-            write_records(history, staging, CHANGES)
-            for ext in ("parquet", "json"):
-                os.replace(staging / f"{CHANGES}.{ext}", self.root / f"{CHANGES}.{ext}")
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        stat = (self.root / f"{CHANGES}.parquet").stat()
-        self._history = ((stat.st_mtime_ns, stat.st_size), list(history))
+    def _flush(self) -> None:
+        if INDEX in self._dirty and self._index is not None:
+            self._write_index(list(self._index[1]))
+        if LAST_CHECKED in self._dirty and self._checked is not None:
+            atomic_write_bytes(self.root / LAST_CHECKED, json_bytes(self._checked[1]))
+            self._checked = (_stamp(self.root / LAST_CHECKED), self._checked[1])
+        self._dirty.clear()

@@ -114,7 +114,7 @@ def test_a_crash_mid_write_leaves_no_snapshot(tmp_path: Path, monkeypatch: pytes
         raise OSError("disk full")
 
     monkeypatch.setattr(snapshots_module, "write_dataset", boom)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(SnapshotError, match="disk full"):  # exit 6, one line, not an internal error
         store_page(store, 2, "2025-01-02T00:00:00Z")
     ident = snapshot_id(hashlib.sha256(page(2)).hexdigest())
     assert not (tmp_path / ident).exists()

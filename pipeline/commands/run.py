@@ -22,6 +22,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=Path,
         help="apprise config file with alert targets (default: $SUPPORTMATRIX_ALERT_CONFIG)",
     )
+    p.add_argument(
+        "--lock-timeout",
+        type=float,
+        help="seconds to wait while another run holds the store (default: $SUPPORTMATRIX_LOCK_TIMEOUT or 300)",
+    )
     p.add_argument("--fetched-at", help=argparse.SUPPRESS)
     p.add_argument("--provenance", choices=("fetched", "file", "reconstructed", "git"), help=argparse.SUPPRESS)
     p.set_defaults(func=main)
@@ -40,6 +45,7 @@ def main(args: argparse.Namespace) -> int:
             fetched_at=args.fetched_at,
             provenance=args.provenance,
             alert_config=args.alert_config,
+            lock_timeout=args.lock_timeout,
         )
     )
     return 0

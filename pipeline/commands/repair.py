@@ -1,0 +1,32 @@
+"""``supportmatrix repair``: finish an interrupted run and rebuild the change history (and, when
+damaged or asked, the alert state) from the snapshots."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("repair", help="rebuild the change history (and a damaged alert state) from the snapshots")
+    p.add_argument("--snapshots", type=Path, default=Path("snapshots"), help="snapshot store (default: snapshots/)")
+    p.add_argument(
+        "--alerts",
+        action="store_true",
+        help="also rebuild alerts-state.json (the latest move's changes become pending again)",
+    )
+    p.add_argument("--lock-timeout", type=float, help="seconds to wait for a run in progress (default: 300)")
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    import sys
+
+    from .._runlock import held
+    from ..recovery import repair
+    from ..snapshots import SnapshotStore
+
+    with held(args.snapshots, args.lock_timeout):
+        for line in repair(SnapshotStore(args.snapshots), alerts=args.alerts):
+            print(line, file=sys.stderr)
+    return 0
