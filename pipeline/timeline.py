@@ -6,7 +6,9 @@ commit); replaying its ``feature_support`` records (added, removed, promoted,
 demoted, state_changed) and the features' renames, oldest first, gives each
 row's intervals.  A state nothing in the history changed began at the start of
 the history: the ``baseline`` record's revision when the history has one, the
-published revision itself when the history is empty, else unknown (null).
+published revision itself when the history is empty, else the revision the
+first record compares against (its ms.date and commit; its detection time is
+not in the history, so null).
 
 - :func:`timeline` is the ``timeline`` dataset: one row per interval.
 - :func:`since` adds ``state_since*`` and ``first_seen*`` to the current
@@ -71,7 +73,10 @@ def history_start(history: list[dict[str, Any]], revision: dict[str, Any]) -> Po
         return _new_point(baselines[0])
     if not any(r.get("kind") in STATE_KINDS for r in history):
         return Point(revision.get("fetched_at"), revision.get("ms_date"), revision.get("git_commit_id"))
-    return UNKNOWN
+    # the revision the first record compares against: its ms.date and commit are known, its detection
+    # time is not in the history
+    first = min(history, key=lambda r: (str(r.get("detected_at")), str(r.get("new_revision"))))
+    return Point(None, first.get("old_ms_date"), first.get("old_git_commit_id"))
 
 
 def replay(

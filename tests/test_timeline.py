@@ -98,8 +98,10 @@ def test_a_release_state_column_split_by_platform_continues_the_any_row() -> Non
 
 
 def test_without_a_baseline_record_the_start_is_unknown_not_invented() -> None:
-    [out] = timeline.since([PROMOTED], [_row("Drift", "GA"), _row("Other", "GA")], REVISION)[1:]
-    assert out["state_since"] is None and out["first_seen"] is None
+    first = {**PROMOTED, "old_ms_date": "2024-05-01", "old_git_commit_id": "c0"}
+    [out] = timeline.since([first], [_row("Drift", "GA"), _row("Other", "GA")], REVISION)[1:]
+    assert out["state_since"] is None and out["first_seen"] is None  # its time is not in the history
+    assert (out["state_since_ms_date"], out["state_since_git_commit_id"]) == ("2024-05-01", "c0")
     [only] = timeline.since([], [_row("Other", "GA")], REVISION)  # no history: since the published revision
     assert only["state_since"] == REVISION["fetched_at"]
 
