@@ -20,14 +20,14 @@ CHANGES = register(
             _c(
                 "kind",
                 "string",
-                "added, removed, promoted, demoted, state_changed, note_changed, attribute_changed, footnote_changed, moved, extended, narrowed, changed; baseline, restructured, transient for history events.",
+                "added, removed, promoted, demoted, state_changed, note_changed, attribute_changed, footnote_changed, moved, extended, narrowed, changed; baseline (a bookkeeping record, not alerted); restructured, transient for structural events.",
                 False,
                 CHANGE_KINDS,
             ),
             _c(
                 "dataset",
                 "string",
-                "The dataset the change is about (feature_support, features, support_items, os_versions, notes, page).",
+                "The dataset the change is about (feature_support, features, support_items, os_versions, notes; page for baseline records).",
                 False,
                 CHANGE_DATASETS,
             ),

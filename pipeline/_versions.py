@@ -17,6 +17,13 @@ from .errors import UsageError
 CURRENT_PATH = "articles/defender-for-cloud/support-matrix-defender-for-containers.md"
 FORMER_PATH = "articles/defender-for-cloud/supported-machines-endpoint-solutions-clouds-containers.md"
 DEFAULT_PATHS = (CURRENT_PATH, FORMER_PATH)
+# the repositories the file lived in, oldest first (azure-docs until 2023, then azure-security-docs,
+# defender-docs from 2025): what `pipeline bootstrap` clones when the store has no authored history
+SOURCE_REPOSITORIES = (
+    "https://github.com/MicrosoftDocs/azure-docs",
+    "https://github.com/MicrosoftDocs/azure-security-docs",
+    "https://github.com/MicrosoftDocs/defender-docs",
+)
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ from ._versions import CURRENT_PATH, DEFAULT_PATHS, FORMER_PATH, Version, stitch
 from .diff import empty
 from .errors import UsageError, ValidationFailed
 from .fetch import DEFAULT_URL
-from .snapshots import snapshot_id
+from .snapshots import authored, snapshot_id
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -246,7 +246,7 @@ def _paired_with(built: Built, previous: Built | Snapshot | None) -> bool:
 
 
 def _good_before(store: SnapshotStore, moment: str) -> Snapshot | None:
-    earlier = [s for s in store.good() if str(s.meta.get("fetched_at", "")) < moment]
+    earlier = [s for s in store.good() if authored(s.meta) and str(s.meta.get("fetched_at", "")) < moment]
     return earlier[-1] if earlier else None
 
 
@@ -265,7 +265,11 @@ def _bridge(store: SnapshotStore, last: Built | Snapshot | None, moment: str) ->
     """Changes from the last backfilled revision to the first good snapshot after it (a scraped one)."""
     if not isinstance(last, Built):
         return None
-    later = [s for s in store.good() if str(s.meta.get("fetched_at", "")) > moment and s.sha256 != last.meta["sha256"]]
+    later = [
+        s
+        for s in store.good()
+        if authored(s.meta) and str(s.meta.get("fetched_at", "")) > moment and s.sha256 != last.meta["sha256"]
+    ]  # never a reconstructed snapshot: what a partial capture lacks is no change
     if not later:
         return None
     from .diff import diff

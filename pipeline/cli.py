@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from .errors import PipelineError
 
 # the order they appear in --help
-COMMANDS = ("run", "extract", "validate", "diff", "snapshots", "alert", "backfill", "repair", "report")
+COMMANDS = ("run", "extract", "validate", "diff", "snapshots", "alert", "backfill", "bootstrap", "repair", "report")
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -104,10 +104,27 @@ def _run(opts: RunOptions, result: RunResult) -> RunResult:
     # 3. save outputs: durable before visible
     staged = store.prepare(page=fetched.body, meta=meta, frames=revision.frames, validation=validation)
     point("prepared")
-    move = moves.plan(previous, baseline, staged, at=str(revision.page["fetched_at"]))
+    _save(opts, store, previous, baseline, staged, revision, validation, result)
+    return result
+
+
+def _save(
+    opts: RunOptions,
+    store: SnapshotStore,
+    previous: Snapshot | None,
+    baseline: Snapshot | None,
+    staged: Snapshot,
+    revision: Revision,
+    validation: dict[str, object] | None,
+    result: RunResult,
+) -> Snapshot:
+    """Move the baseline to a prepared (or quarantined) snapshot, publish, announce: the save steps that
+    ``run`` and ``accept`` share. See ``pipeline._moves`` for the order and why."""
+    at = str(revision.page["fetched_at"])
+    move = moves.plan(previous, baseline, staged, at=at)
     if move is None:
         changes = _no_changes()
-        snapshot = store.commit(staged, checked_at=fetched.fetched_at, validation=validation)
+        snapshot = store.commit(staged, checked_at=at, validation=validation)
         history = store.changes()
     else:
         changes, history = moves.move(
@@ -121,7 +138,7 @@ def _run(opts: RunOptions, result: RunResult) -> RunResult:
     result.say(f"published: snapshot {snapshot.id} ({_summary(revision)}) to {opts.output}")
     result.say(_changes_line(changes, move, snapshot))
     _announce(opts, changes, snapshot, result)  # validated and published; the baseline has no changes
-    return result
+    return snapshot
 
 
 def _no_changes() -> pd.DataFrame:

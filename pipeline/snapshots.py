@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import _jsondoc
 from ._history import History
 from ._io import atomic_write_bytes, json_bytes, read_dataset, write_dataset
 from ._swap import fsync_tree
@@ -74,6 +75,11 @@ def _stamp(path: Path) -> object:
     except OSError as exc:
         raise SnapshotError(f"cannot read {path}: {exc.strerror or exc}") from exc
     return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def _order(entry: dict[str, Any]) -> tuple[str, str]:
+    """The index's order: by fetch (or commit) time, then id."""
+    return (str(entry.get("fetched_at", "")), entry["id"])
 
 
 def _valid_entries(data: Any, path: Path) -> list[dict[str, Any]]:
@@ -139,6 +145,7 @@ class SnapshotStore(History):
         self._deferred = 0
         self._dirty: set[str] = set()
         self._locks = 0
+        self._index_doc, self._checked_doc = _jsondoc.Rows("snapshots"), _jsondoc.Mapping()
 
     # -- reading -------------------------------------------------------
     def entries(self) -> list[dict[str, Any]]:
@@ -149,7 +156,7 @@ class SnapshotStore(History):
         if stamp is None:
             return []
         try:
-            data = json.loads(path.read_bytes())
+            data = self._index_doc.loads(path.read_bytes())
         except (OSError, ValueError) as exc:
             raise SnapshotError(f"cannot read {path}: {exc}") from exc
         entries = _valid_entries(data, path)
@@ -287,7 +294,7 @@ class SnapshotStore(History):
         with self._lock():
             listed = self.find(snapshot.sha256)
             if listed is None:
-                self._write_index([*self.entries(), dict(snapshot.meta)])
+                self._write_index([*self.entries(), dict(snapshot.meta)], appended=True)
                 listed = self._snapshot(dict(snapshot.meta))
             elif status == GOOD and listed.status == QUARANTINED:
                 listed = self._release(listed, validation)
@@ -347,13 +354,16 @@ class SnapshotStore(History):
                 shutil.rmtree(tmp, ignore_errors=True)
         return Snapshot(ident, final, entry)
 
-    def _write_index(self, entries: list[dict[str, Any]]) -> None:
-        entries.sort(key=lambda e: (str(e.get("fetched_at", "")), e["id"]))
+    def _write_index(self, entries: list[dict[str, Any]], *, appended: bool = False) -> None:
+        """``appended``: the entries were in order before their last one was added (a store: the
+        common case costs one comparison instead of a sort)."""
+        if not (appended and (len(entries) < 2 or _order(entries[-2]) <= _order(entries[-1]))):
+            entries.sort(key=_order)
         self._index = (None, entries)
         if self._deferred:
             self._dirty.add(INDEX)
             return
-        atomic_write_bytes(self.root / INDEX, json_bytes({"snapshots": entries}))
+        atomic_write_bytes(self.root / INDEX, self._index_doc.dumps(entries))
         self._index = (_stamp(self.root / INDEX), entries)
 
     def _release(self, snapshot: Snapshot, validation: dict[str, Any] | None) -> Snapshot:
@@ -414,7 +424,7 @@ class SnapshotStore(History):
         if self._deferred:
             self._dirty.add(LAST_CHECKED)
             return
-        atomic_write_bytes(self.root / LAST_CHECKED, json_bytes(checked))
+        atomic_write_bytes(self.root / LAST_CHECKED, self._checked_doc.dumps(checked))
         self._checked = (_stamp(self.root / LAST_CHECKED), checked)
 
     @contextlib.contextmanager
@@ -435,6 +445,6 @@ class SnapshotStore(History):
         if INDEX in self._dirty and self._index is not None:
             self._write_index(list(self._index[1]))
         if LAST_CHECKED in self._dirty and self._checked is not None:
-            atomic_write_bytes(self.root / LAST_CHECKED, json_bytes(self._checked[1]))
+            atomic_write_bytes(self.root / LAST_CHECKED, self._checked_doc.dumps(self._checked[1]))
             self._checked = (_stamp(self.root / LAST_CHECKED), self._checked[1])
         self._dirty.clear()

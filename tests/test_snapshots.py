@@ -250,3 +250,32 @@ def test_a_damaged_snapshot_is_one_snapshot_error(tmp_path: Path) -> None:
     (snapshot.path / "datasets" / "features.parquet").write_bytes(b"PAR1 broken")
     with pytest.raises(SnapshotError, match="a dataset is unreadable"):
         snapshot.frames()
+
+
+def test_the_index_is_one_entry_per_line_valid_json_and_reads_the_older_indented_layout(tmp_path: Path) -> None:
+    store = SnapshotStore(tmp_path)
+    first = store_page(store, 1, "2025-01-01T00:00:00Z")
+    store_page(store, 2, "2025-01-02T00:00:00Z")
+    text = (tmp_path / "index.json").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    assert lines[0] == '{"snapshots": [' and lines[-1] == "]}" and len(lines) == 4
+    assert [e["id"] for e in json.loads(text)["snapshots"]] == [e["id"] for e in store.entries()]
+    # a store written by an earlier version (indented JSON) reads the same, and is rewritten line-wise
+    (tmp_path / "index.json").write_text(json.dumps(json.loads(text), indent=1), encoding="utf-8")
+    again = SnapshotStore(tmp_path)
+    assert [e["id"] for e in again.entries()] == [e["id"] for e in store.entries()]
+    store_page(again, 3, "2025-01-03T00:00:00Z")
+    assert len((tmp_path / "index.json").read_text(encoding="utf-8").splitlines()) == 5
+    assert again.get(first.id).id == first.id
+
+
+def test_a_batch_writes_the_index_once_at_the_end(tmp_path: Path) -> None:
+    store = SnapshotStore(tmp_path)
+    store_page(store, 1, "2025-01-01T00:00:00Z")
+    before = (tmp_path / "index.json").read_bytes()
+    with store.batch():
+        store_page(store, 2, "2025-01-02T00:00:00Z")
+        store_page(store, 3, "2025-01-03T00:00:00Z")
+        assert (tmp_path / "index.json").read_bytes() == before  # nothing listed until the batch ends
+        assert len(store.entries()) == 3  # but the store itself sees them
+    assert len(SnapshotStore(tmp_path).entries()) == 3
