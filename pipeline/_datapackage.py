@@ -3,6 +3,15 @@
 One source of truth: a column's name, type, description and nullability are
 declared once in the registry; the Table Schema of every resource and the JSON
 Schema of every JSON file are derived from it here.
+
+Frictionless reads CSV; it cannot measure Parquet (no byte count through its
+reader, fastparquet's numpy arrays for list columns) nor our JSON files (an
+array of objects with nested lists).  So the CSV resources are the ``table``
+resources frictionless validates cell by cell, and the Parquet and JSON files
+are ``file`` resources with the same Table Schema for other readers, checked by
+hash and size (and, for JSON, by their JSON Schema).  An empty CSV field is
+null (Table Schema's default ``missingValues``): CSV cannot tell null from
+``""``; Parquet and JSON can.
 """
 
 from __future__ import annotations
@@ -11,7 +20,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from .schema import Dataset
+from .schema import SCHEMA_VERSION, Dataset
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -26,6 +35,7 @@ _TABLE_TYPES = {
     "float64": "number",
     "list<string>": "array",
     "json": "object",
+    "timestamp": "datetime",
 }
 
 _JSON_TYPES: dict[str, dict[str, Any]] = {
@@ -34,7 +44,8 @@ _JSON_TYPES: dict[str, dict[str, Any]] = {
     "bool": {"type": "boolean"},
     "float64": {"type": "number"},
     "list<string>": {"type": "array", "items": {"type": "string"}},
-    "json": {"type": "string", "contentMediaType": "application/json"},
+    "json": {"type": "object", "additionalProperties": {"type": ["string", "null"]}},
+    "timestamp": {"type": "string", "format": "date-time"},
 }
 
 LICENSES = [
@@ -58,10 +69,15 @@ def table_schema(dataset: Dataset) -> dict[str, Any]:
     fields = []
     for col in dataset.columns:
         field: dict[str, Any] = {"name": col.name, "type": _TABLE_TYPES[col.type], "description": col.description}
-        if col.type == "json":
-            field["description"] = f"{col.description} (JSON text in Parquet and JSON files)"
+        constraints: dict[str, Any] = {}
         if not col.nullable:
-            field["constraints"] = {"required": True}
+            constraints["required"] = True
+        if col.enum:
+            constraints["enum"] = list(col.enum)
+        if col.type == "timestamp":
+            field["format"] = "default"  # ISO-8601 in UTC, "2024-06-01T08:00:00Z"
+        if constraints:
+            field["constraints"] = constraints
         fields.append(field)
     schema: dict[str, Any] = {"fields": fields}
     key = list(dataset.key)
@@ -78,6 +94,8 @@ def json_schema(dataset: Dataset) -> dict[str, Any]:
     properties = {}
     for col in dataset.columns:
         prop = dict(_JSON_TYPES[col.type])
+        if col.enum:
+            prop["enum"] = [*col.enum, None] if col.nullable else list(col.enum)
         if col.nullable:
             prop["type"] = [prop["type"], "null"]
         prop["description"] = col.description
@@ -102,16 +120,17 @@ def resource(root: Path, dataset: Dataset, fmt: str, rows: int) -> dict[str, Any
     path = root / rel
     res: dict[str, Any] = {
         "name": f"{dataset.name}-{fmt}",
-        "type": "table",
+        "type": "table" if fmt == "csv" else "file",
         "title": dataset.title,
         "path": rel,
         "format": fmt,
         "mediatype": MEDIATYPES[fmt],
         "bytes": path.stat().st_size,
         "hash": f"sha256:{sha256_file(path)}",
-        "rows": rows,
         "schema": table_schema(dataset),
     }
+    if fmt == "csv":  # frictionless checks a row count only where it reads rows (the same in every format)
+        res["rows"] = rows
     if fmt != "parquet":
         res["encoding"] = "utf-8"
     if fmt == "csv":
@@ -120,6 +139,11 @@ def resource(root: Path, dataset: Dataset, fmt: str, rows: int) -> dict[str, Any
         res["schema"]["fieldsMatch"] = "equal"  # records are written with sorted keys, not in field order
         res["jsonSchema"] = f"schema/{dataset.name}.schema.json"
     return res
+
+
+def dataset_rows(descriptor: dict[str, Any]) -> dict[str, int]:
+    """Rows per dataset (file stem), from its CSV resource."""
+    return {r["path"].split("/")[-1].rsplit(".", 1)[0]: r["rows"] for r in descriptor["resources"] if "rows" in r}
 
 
 def descriptor(root: Path, datasets: list[Dataset], rows: dict[str, int], revision: dict[str, Any]) -> dict[str, Any]:
@@ -138,6 +162,7 @@ def descriptor(root: Path, datasets: list[Dataset], rows: dict[str, int], revisi
             "The Microsoft Defender for Containers support matrix (Microsoft Learn) as tidy, validated datasets, "
             "with the typed history of support changes. Extracted automatically; the Learn page is authoritative."
         ),
+        "version": SCHEMA_VERSION,
         "homepage": url,
         "keywords": ["defender-for-cloud", "defender-for-containers", "kubernetes", "support-matrix"],
         "licenses": LICENSES,

@@ -21,6 +21,7 @@ from ._diff_common import (
     show,
     text_value,
 )
+from .vocabulary import NO_RESOURCE
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -101,14 +102,14 @@ def _unnamed_resources(
         env, base, _, platform = _by_name(r)
         return (env, renamed.get(base, base), platform)
 
-    blank_old = {key(r): r for r in removed if not r["resource"]}
-    blank_new = {key(r): r for r in added if not r["resource"]}
+    blank_old = {key(r): r for r in removed if _blank(r["resource"])}
+    blank_new = {key(r): r for r in added if _blank(r["resource"])}
     pairs: list[tuple[Row, Row, int]] = []
-    for r in sorted((r for r in added if r["resource"]), key=lambda r: norm(r["resource"])):
+    for r in sorted((r for r in added if not _blank(r["resource"])), key=lambda r: norm(r["resource"])):
         o = blank_old.pop(key(r), None)
         if o is not None:
             pairs.append((o, r, 0))
-    for r in sorted((r for r in removed if r["resource"]), key=lambda r: norm(r["resource"])):
+    for r in sorted((r for r in removed if not _blank(r["resource"])), key=lambda r: norm(r["resource"])):
         n = blank_new.pop(key(r), None)
         if n is not None:
             pairs.append((r, n, 0))
@@ -160,8 +161,13 @@ def _merge_duplicates(items: list[Row]) -> list[Row]:
     return out
 
 
+def _blank(resource: Any) -> bool:
+    """The row names no resource (snapshots stored before NO_RESOURCE hold '')."""
+    return resource in (None, "", NO_RESOURCE)
+
+
 def label(feature: Any, resource: Any, platform: Any) -> str:
-    parts = [str(p) for p in (resource, platform) if p not in (None, "", "Any")]
+    parts = [str(p) for p in (resource, platform) if p not in (None, "", "Any", NO_RESOURCE)]
     return f"{feature} ({', '.join(parts)})" if parts else str(feature)
 
 
@@ -175,7 +181,8 @@ def _support_change(kind: str, r: Row, **kw: Any) -> Change:
         dataset="feature_support",
         environment=r["environment"],
         feature=r["feature"],
-        resource=r["resource"],
+        # change records keep '' for "no resource", as before NO_RESOURCE: a change's id hashes it
+        resource="" if r["resource"] == NO_RESOURCE else r["resource"],
         platform=r["platform"],
         **kw,
     )

@@ -53,6 +53,11 @@ def xml_text(value: object) -> str:
     return _NOT_XML.sub("", str(value))
 
 
+def anchor(new_revision: str, detected_at: str) -> str:
+    """The id of a run's block in index.html (a revision can be seen twice: the time tells them apart)."""
+    return f"run-{new_revision}-{re.sub(r'[^0-9TZ]', '', detected_at)}"
+
+
 def entry_id(new_revision: str, detected_at: str) -> str:
     """One entry per run: the revision and when it was seen (a page can return to an earlier revision)."""
     when = re.sub(r"[^0-9TZ]", "", detected_at)
@@ -63,23 +68,42 @@ def title(changes: pd.DataFrame) -> str:
     return summary.title(changes)
 
 
-def atom(history: pd.DataFrame, revision: dict[str, Any], *, site_url: str | None = None) -> bytes:
+def atom(
+    history: pd.DataFrame,
+    revision: dict[str, Any],
+    *,
+    site_url: str | None = None,
+    scope: tuple[str, str] | None = None,
+    on_site: set[tuple[str, str]] | None = None,
+) -> bytes:
+    """The feed of ``history``; ``scope`` (slug, environment) makes the per-environment feed at
+    ``api/v1/feeds/<slug>.atom``.  Entries link to their run on the site (``on_site``: the (detected_at,
+    revision) runs index.html lists; by default the newest of ``history``) or else to that day's changes
+    in the JSON API."""
     from feedgen.feed import FeedGenerator
 
     page_url = safe_url(revision.get("canonical_url"))
+    site = site_url.rstrip("/") if site_url else None
     fg = FeedGenerator()
-    fg.id(FEED_ID)
-    fg.title("Defender for Containers support matrix: changes")
+    if scope:
+        fg.id(f"{FEED_ID}/{scope[0]}")
+        fg.title(f"Defender for Containers support matrix: changes on {scope[1]}")
+        self_path = f"api/v1/feeds/{scope[0]}.atom"
+    else:
+        fg.id(FEED_ID)
+        fg.title("Defender for Containers support matrix: changes")
+        self_path = "changes.atom"
     fg.subtitle("Typed support changes detected in the Microsoft Learn support matrix page.")
     fg.author({"name": "supportmatrix"})
     fg.generator("supportmatrix", version=__version__)
     fg.language("en")
-    if site_url:
-        fg.link(href=site_url.rstrip("/") + "/changes.atom", rel="self", type="application/atom+xml")
-        fg.link(href=site_url.rstrip("/") + "/", rel="alternate", type="text/html")
+    if site:
+        fg.link(href=f"{site}/{self_path}", rel="self", type="application/atom+xml")
+        fg.link(href=f"{site}/", rel="alternate", type="text/html")
     elif page_url:
         fg.link(href=page_url, rel="alternate", type="text/html")
     entries = runs(history)
+    on_site = shown_on_site(history) if on_site is None else on_site
     for detected_at, new_revision, changes in entries:
         first = changes.iloc[0]
         entry = fg.add_entry(order="append")
@@ -87,12 +111,25 @@ def atom(history: pd.DataFrame, revision: dict[str, Any], *, site_url: str | Non
         entry.title(xml_text(title(changes)))
         entry.updated(parse_time(detected_at))
         entry.published(parse_time(detected_at))
-        if page_url:
-            entry.link(href=page_url, rel="alternate", type="text/html")
+        # one link per entry: feedgen writes entry links without rel (so every one is "alternate", and
+        # Atom allows one per type); the Learn page is linked from the content
+        if site and (detected_at, new_revision) in on_site:
+            entry.link(href=f"{site}/#{anchor(new_revision, detected_at)}")
+        elif site:
+            entry.link(href=f"{site}/api/v1/changes/{detected_at[:10]}.json")
+        elif page_url:
+            entry.link(href=page_url)
         entry.content(_entry_html(changes, first, page_url), type="html")
     newest = entries[0][0] if entries else str(revision.get("fetched_at") or "1970-01-01T00:00:00Z")
     fg.updated(parse_time(newest))
     return bytes(fg.atom_str(pretty=True))
+
+
+def shown_on_site(history: pd.DataFrame) -> set[tuple[str, str]]:
+    """(detected_at, revision) of the runs index.html lists: the newest ``TIMELINE_RUNS``."""
+    from ._site import TIMELINE_RUNS
+
+    return {(d, r) for d, r, _ in runs(history)[:TIMELINE_RUNS]}
 
 
 def _entry_html(changes: pd.DataFrame, first: pd.Series, page_url: str | None) -> str:
@@ -105,7 +142,10 @@ def _entry_html(changes: pd.DataFrame, first: pd.Series, page_url: str | None) -
         + "</ul>"
         for g in summary.group(changes)
     )
-    dates = f"Page date {escape(_text(old_date))} → {escape(_text(new_date))}. " if new_date else ""
+    if new_date and old_date and old_date != new_date:
+        dates = f"Page date {escape(_text(old_date))} → {escape(_text(new_date))}. "
+    else:
+        dates = f"Page date {escape(_text(new_date))}. " if new_date else ""
     link = f'<a href="{escape(page_url)}">Read the support matrix on Microsoft Learn</a>.' if page_url else ""
     return xml_text(f"<p>{dates}{link}</p>{items}")
 

@@ -3,14 +3,24 @@
 Parquet: explicit Arrow schema from :mod:`pipeline.schema`, no pandas index,
 zstd level 3, fixed row-group size, statistics on.  JSON: an array of records,
 keys sorted, UTF-8, one record per line-group (indent=1) so git diffs read
-well.  CSV: list columns as JSON arrays.
+well.  CSV: list columns as JSON arrays, ``json`` columns as JSON text, null as
+an empty field.
+
+Types every reader keeps (see :mod:`pipeline.schema`): a ``timestamp`` is
+ISO-8601 text in memory, JSON and CSV (``2024-06-01T08:00:00Z``, always this
+canonical form) and ``timestamp[us, UTC]`` in Parquet; a ``json`` column is JSON
+text in memory and CSV, an object in JSON and ``map<string, string>`` in
+Parquet.  :func:`read_dataset` turns both back into their in-memory text, so a
+frame read back equals the frame written.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +46,8 @@ def arrow_type(type_: str) -> pa.DataType:
 
     return {
         "string": pa.string(),
-        "json": pa.string(),
+        "json": pa.map_(pa.string(), pa.string()),
+        "timestamp": pa.timestamp("us", tz="UTC"),
         "int64": pa.int64(),
         "bool": pa.bool_(),
         "float64": pa.float64(),
@@ -57,9 +68,39 @@ def _is_null(value: Any) -> bool:
     return isinstance(value, float) and value != value
 
 
+@functools.lru_cache(maxsize=4096)
+def iso_time(text: str) -> str:
+    """ISO-8601 text (a date, or a date-time with ``Z``, an offset or none meaning UTC) in the one
+    canonical form the files use: ``YYYY-MM-DDTHH:MM:SS[.ffffff]Z``."""
+    return format_time(parse_time(text))
+
+
+def parse_time(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not an ISO-8601 time") from None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def format_time(value: datetime) -> str:
+    value = value.astimezone(UTC) if value.tzinfo else value
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ" if value.microsecond else "%Y-%m-%dT%H:%M:%SZ")
+
+
+def _time_text(value: Any) -> str | None:
+    if _is_null(value) or value == "":
+        return None
+    if isinstance(value, datetime):  # also pandas Timestamp
+        return format_time(value if value.tzinfo else value.replace(tzinfo=UTC))
+    return iso_time(str(value))
+
+
 def _cleaner(type_: str) -> Any:
     if type_ == "list<string>":
         return lambda v: None if v is None else [str(x) for x in v]
+    if type_ == "timestamp":
+        return _time_text
     convert = {"int64": int, "bool": bool, "float64": float}.get(type_, str)
     return lambda v: None if _is_null(v) else convert(v)
 
@@ -111,8 +152,32 @@ def _arrow(cols: dict[str, list[Any]], dataset: Dataset) -> pa.Table:
     import pyarrow as pa
 
     schema = arrow_schema(dataset)
-    arrays = [pa.array(cols[c.name], type=arrow_type(c.type)) for c in dataset.columns]
+    arrays = [pa.array(_to_arrow_values(cols[c.name], c.type), type=arrow_type(c.type)) for c in dataset.columns]
     return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _to_arrow_values(values: list[Any], type_: str) -> list[Any]:
+    if type_ == "timestamp":
+        return [None if v is None else parse_time(v) for v in values]
+    if type_ == "json":
+        return [None if v is None else list(_json_object(v).items()) for v in values]
+    return values
+
+
+def _json_object(text: str) -> dict[str, str | None]:
+    """A ``json`` column's text as the object of strings it holds."""
+    value = json.loads(text)
+    if not isinstance(value, dict):
+        raise ValueError(f"not a JSON object: {text[:60]!r}")
+    return {str(k): None if v is None else str(v) for k, v in value.items()}
+
+
+def _json_records(recs: list[dict[str, Any]], dataset: Dataset) -> list[dict[str, Any]]:
+    """Records as the JSON file holds them: ``json`` columns as objects, not text."""
+    objects = [c.name for c in dataset.columns if c.type == "json"]
+    if not objects:
+        return recs
+    return [{**r, **{n: None if r[n] is None else _json_object(r[n]) for n in objects}} for r in recs]
 
 
 def parquet_bytes(table: pa.Table) -> bytes:
@@ -130,10 +195,16 @@ def json_bytes(obj: Any) -> bytes:
 
 
 def write_dataset(
-    frame: pd.DataFrame, directory: Path, name: str, *, formats: tuple[str, ...] = ("parquet", "json")
+    frame: pd.DataFrame,
+    directory: Path,
+    name: str,
+    *,
+    formats: tuple[str, ...] = ("parquet", "json"),
+    dataset: Dataset | None = None,
 ) -> list[Path]:
-    """Write ``name.<format>`` for each of ``formats`` (parquet, json, csv) into ``directory``."""
-    dataset = DATASETS[name]
+    """Write ``name.<format>`` for each of ``formats`` (parquet, json, csv) into ``directory``
+    (``dataset``: another shape of the dataset, e.g. its published columns)."""
+    dataset = dataset or DATASETS[name]
     frame = conform(frame, dataset)
     return _write(columns(frame, dataset), dataset, directory, formats)
 
@@ -157,7 +228,7 @@ def _write(cols: dict[str, list[Any]], dataset: Dataset, directory: Path, format
         written.append(path)
     if "json" in formats:
         path = directory / f"{dataset.name}.json"
-        path.write_bytes(json_bytes(recs))
+        path.write_bytes(json_bytes(_json_records(recs, dataset)))
         written.append(path)
     if "csv" in formats:
         written.append(_write_csv(recs, dataset, directory / f"{dataset.name}.csv"))
@@ -194,10 +265,35 @@ def read_dataset(directory: Path, name: str) -> pd.DataFrame:
     frame = table.to_pandas()
     dataset = DATASETS.get(name)
     if dataset is not None:
-        for col in dataset.columns:
-            if col.type == "list<string>" and col.name in frame.columns:
-                frame[col.name] = [list(v) if v is not None else [] for v in frame[col.name]]
+        for col in dataset.published().columns:
+            if col.name not in frame.columns:
+                continue
+            values = frame[col.name]
+            if col.type == "list<string>":
+                frame[col.name] = [list(v) if v is not None else [] for v in values]
+            elif col.type == "timestamp" and not _is_text(table, col.name):
+                frame[col.name] = pd_object([_time_text(v) for v in values])
+            elif col.type == "json" and not _is_text(table, col.name):
+                frame[col.name] = pd_object([None if v is None else _map_text(v) for v in values])
     return frame
+
+
+def _is_text(table: pa.Table, column: str) -> bool:
+    # files written before the schema's 2.0.0 hold timestamps and extras as text
+    import pyarrow as pa
+
+    return bool(pa.types.is_string(table.schema.field(column).type))
+
+
+def _map_text(entries: Any) -> str:
+    """A Parquet map (pairs, as pyarrow gives them) as the JSON text normalise makes."""
+    return json.dumps(dict(entries), ensure_ascii=False, sort_keys=True)
+
+
+def pd_object(values: list[Any]) -> Any:
+    import pandas as pd
+
+    return pd.Series(values, dtype=object)
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:

@@ -17,7 +17,8 @@ LATEST = "latest"
 def load(dataset: str, root: str | Path = "output") -> pd.DataFrame:
     """Read ``<root>/latest/<dataset>.parquet``; ``root`` is a folder or an http(s) URL of the site root.
 
-    List columns come back as Python lists, in the registry's column order.
+    List columns come back as Python lists, ``features.extra`` as dicts, timestamps as
+    ``datetime64[us, UTC]``, in the registry's column order.
     """
     import pyarrow.parquet as pq
 
@@ -29,9 +30,13 @@ def load(dataset: str, root: str | Path = "output") -> pd.DataFrame:
     else:
         table = pq.read_table(Path(root) / LATEST / f"{dataset}.parquet")
     frame = table.to_pandas()
-    for col in DATASETS[dataset].columns:
-        if col.type == "list<string>" and col.name in frame.columns:
+    for col in DATASETS[dataset].published().columns:
+        if col.name not in frame.columns:
+            continue
+        if col.type == "list<string>":
             frame[col.name] = [list(v) if v is not None else [] for v in frame[col.name]]
+        elif col.type == "json":  # a Parquet map reads as (key, value) pairs
+            frame[col.name] = [dict(v) if isinstance(v, (list, tuple)) else v for v in frame[col.name]]
     return frame
 
 

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._feed import runs
+from ._feed import anchor, runs
 from ._io import conform, records
 from .schema import DATASETS
 
@@ -169,12 +169,15 @@ def _timeline(history: pd.DataFrame) -> list[dict[str, Any]]:
             }
             for g in summary.group(changes)
         ]
+        old_date, new_date = first["old_ms_date"], first["new_ms_date"]
         out.append(
             {
+                "id": anchor(new_revision, detected_at),
                 "detected_at": detected_at,
                 "revision": new_revision,
-                "old_ms_date": first["old_ms_date"],
-                "new_ms_date": first["new_ms_date"],
+                # the page date is news only when the revision changed it
+                "old_ms_date": old_date if old_date and old_date != new_date else None,
+                "new_ms_date": new_date,
                 "title": summary.title(changes).removeprefix(f"{summary.PAGE_TITLE}: "),
                 "groups": groups,
             }
@@ -183,10 +186,13 @@ def _timeline(history: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _downloads(descriptor: dict[str, Any]) -> list[dict[str, Any]]:
+    from ._datapackage import dataset_rows
+
     out: OrderedDict[str, dict[str, Any]] = OrderedDict()
+    counts = dataset_rows(descriptor)
     for res in descriptor["resources"]:
         name = res["path"].split("/")[-1].rsplit(".", 1)[0]
-        entry = out.setdefault(name, {"name": name, "title": res["title"], "rows": res["rows"], "files": []})
+        entry = out.setdefault(name, {"name": name, "title": res["title"], "rows": counts.get(name), "files": []})
         entry["files"].append({"format": res["format"], "path": res["path"], "size": _size(res["bytes"])})
         if "jsonSchema" in res:
             entry["schema"] = res["jsonSchema"]

@@ -6,9 +6,10 @@ Layout of the published site root::
       index.html                       the matrix, notes, footnotes, change timeline, downloads
       datapackage.json                 Frictionless Data Package: every file's bytes, sha256, rows, schema
       changes.atom                     Atom 1.0 feed, one entry per page revision with changes
-      changes.md                       the changelog
+      changes.md                       the changelog, by day of detection
+      api/v1/...                       the static JSON API and per-environment feeds (pipeline._api)
       schema/<dataset>.schema.json     JSON Schema (2020-12) of latest/<dataset>.json
-      latest/<dataset>.parquet|json|csv
+      latest/<dataset>.parquet|json|csv  (feature_support with state_since/first_seen; timeline)
 
 The new tree is built in a temporary folder next to ``output/``, every file
 is read back and checked against the descriptor, and only then is it swapped
@@ -39,7 +40,8 @@ if TYPE_CHECKING:
 # so tests can prove that a kill anywhere leaves the previous output/ intact.
 CRASH_ENV = "SUPPORTMATRIX_PUBLISH_CRASH_AT"
 CRASH_STEPS = ("writing", "written", "checked", "moved-old", "swapped")
-DATASET_NAMES = (*PUBLISHED, "changes")
+DATASET_NAMES = (*PUBLISHED, "changes", "timeline")
+SITE_URL_ENV = "SUPPORTMATRIX_SITE_URL"
 _REVISION_KEYS = (
     "sha256",
     "ms_date",
@@ -57,7 +59,8 @@ def publish(output: Path, frames: dict[str, pd.DataFrame], changes: pd.DataFrame
     """Publish ``frames`` (every dataset in ``schema.PUBLISHED``) and the change history to ``output``.
 
     ``meta`` is the snapshot's meta (``id``, ``ms_date``, ``git_commit_id``, ``fetched_at`` ...; the page
-    dataset fills in what is missing) plus an optional ``site_url`` for absolute links in the feed.
+    dataset fills in what is missing) plus an optional ``site_url`` for absolute links in the feeds
+    (default: ``$SUPPORTMATRIX_SITE_URL``, as the alerts read it; run.py passes none).
     """
     output = Path(output).absolute()
     missing = [n for n in PUBLISHED if n not in frames]
@@ -69,13 +72,14 @@ def publish(output: Path, frames: dict[str, pd.DataFrame], changes: pd.DataFrame
         changes = empty()
     history = changes
     revision = revision_info(frames, meta)
+    site_url = meta.get("site_url") or os.environ.get(SITE_URL_ENV, "").strip() or None
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         with _swap.locked(output.parent):
             _swap.recover(output)
             staging = _swap.staging_dir(output)
             try:
-                build_site(staging, {**frames, "changes": history}, revision, site_url=meta.get("site_url"))
+                build_site(staging, {**frames, "changes": history}, revision, site_url=site_url)
                 _swap.fsync_tree(staging)
                 _crash_point("written")
                 check(staging)
@@ -91,19 +95,20 @@ def publish(output: Path, frames: dict[str, pd.DataFrame], changes: pd.DataFrame
 
 def build_site(root: Path, frames: dict[str, pd.DataFrame], revision: dict[str, Any], *, site_url: Any = None) -> None:
     """Write the whole publication into the empty folder ``root`` (no checks, no swap)."""
-    from . import _feed, _site
+    from . import _api, _feed, _site
 
     latest = root / "latest"
+    frames = {**frames, **_history_views(frames, revision)}
     rows = {}
     for i, name in enumerate(DATASET_NAMES):
         try:
-            write_dataset(frames[name], latest, name, formats=FORMATS)
+            write_dataset(frames[name], latest, name, formats=FORMATS, dataset=DATASETS[name].published())
         except (ValueError, TypeError) as exc:
             raise PublishError(f"cannot write dataset {name}: {exc}") from exc
         rows[name] = len(frames[name])
         if i == 0:
             _crash_point("writing")
-    datasets = [DATASETS[n] for n in DATASET_NAMES]
+    datasets = [DATASETS[n].published() for n in DATASET_NAMES]
     (root / "schema").mkdir()
     for ds in datasets:
         (root / "schema" / f"{ds.name}.schema.json").write_bytes(json_bytes(json_schema(ds)))
@@ -114,6 +119,27 @@ def build_site(root: Path, frames: dict[str, pd.DataFrame], revision: dict[str, 
     (root / "changes.atom").write_bytes(_feed.atom(history, revision, site_url=site))
     (root / "changes.md").write_bytes(_feed.changelog(history).encode("utf-8"))
     (root / "index.html").write_bytes(_site.render(frames, history, revision, desc))
+    _api.write(root, frames, revision, site_url=site)
+
+
+def _history_views(frames: dict[str, pd.DataFrame], revision: dict[str, Any]) -> dict[str, pd.DataFrame]:
+    """feature_support with state_since/first_seen, and the timeline, from the history."""
+    import pandas as pd
+
+    from . import timeline
+    from ._io import conform, records
+
+    changes, support = DATASETS["changes"], DATASETS["feature_support"]
+    try:
+        history = records(conform(frames["changes"], changes), changes)
+        current = records(conform(frames["feature_support"], support), support)
+    except (ValueError, KeyError) as exc:
+        raise PublishError(f"cannot read the change history: {exc}") from exc
+    published = support.published()
+    since = pd.DataFrame(timeline.since(history, current, revision), columns=published.names, dtype=object)
+    names = DATASETS["timeline"].names
+    intervals = pd.DataFrame(timeline.timeline(history, current, revision), columns=names, dtype=object)
+    return {"feature_support": since, "timeline": intervals}
 
 
 def revision_info(frames: dict[str, pd.DataFrame], meta: dict[str, Any]) -> dict[str, Any]:

@@ -4,13 +4,35 @@ The writers (Parquet/JSON/CSV), the data package descriptor, the JSON Schemas,
 the validation suites and the README's column tables all read this registry,
 so a column is described once.
 
-Types: ``string``, ``int64``, ``bool``, ``list<string>`` and ``json`` (a
-string holding a JSON object, for open-ended extras).
+Types: ``string``, ``int64``, ``bool``, ``list<string>``, ``timestamp`` and
+``json``.  In memory (the frames normalise and diff produce, the history
+records) a ``timestamp`` is UTC ISO-8601 text (``2024-06-01T08:00:00Z``) and a
+``json`` column is JSON text of an object of strings; the writers in
+:mod:`pipeline._io` store them as ``timestamp[us, UTC]`` and
+``map<string, string>`` in Parquet, ISO-8601 text and a JSON object in JSON,
+ISO-8601 text and JSON text in CSV.  ``enum`` closes a vocabulary: the JSON
+Schemas and Table Schemas carry it, so validators can check it.
+
+``SCHEMA_VERSION`` is the version of the published data contract (the
+``version`` of ``datapackage.json``): bump it when a column, type or
+vocabulary changes, and say so in CHANGELOG.md.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from .vocabulary import (
+    ENVIRONMENTS,
+    NO_RESOURCE,
+    NOTE_KINDS,
+    PLATFORMS,
+    PROVENANCES,
+    STATES,
+    TABLE_KINDS,
+)
+
+SCHEMA_VERSION = "2.0.0"
 
 
 @dataclass(frozen=True)
@@ -19,6 +41,7 @@ class Column:
     type: str
     description: str
     nullable: bool = True
+    enum: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -28,6 +51,8 @@ class Dataset:
     columns: tuple[Column, ...]
     key: tuple[str, ...]  # primary key (unique within a revision)
     document_order: bool = False  # rows keep the page's order instead of being sorted by key
+    # columns only the published files carry, computed at publish time from the history
+    published_extra: tuple[Column, ...] = ()
 
     @property
     def names(self) -> list[str]:
@@ -36,9 +61,20 @@ class Dataset:
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
 
+    def published(self) -> Dataset:
+        """The dataset as published: its columns plus those computed from the history."""
+        if not self.published_extra:
+            return self
+        return replace(self, columns=self.columns + self.published_extra, published_extra=())
 
-def _c(name: str, type_: str, description: str, nullable: bool = True) -> Column:
-    return Column(name, type_, description, nullable)
+
+def _c(name: str, type_: str, description: str, nullable: bool = True, enum: tuple[str, ...] | None = None) -> Column:
+    return Column(name, type_, description, nullable, enum)
+
+
+def memory_type(declared: str) -> str:
+    """The type a declared column has in memory: timestamps and JSON objects are text there."""
+    return "string" if declared in ("json", "timestamp") else declared
 
 
 _SCOPE = (
@@ -87,7 +123,13 @@ TABLES = register(
             _c("headers", "list<string>", "Header cell texts."),
             _c("n_rows", "int64", "Number of body rows.", False),
             _c("n_cols", "int64", "Number of header columns.", False),
-            _c("kind", "string", "'feature' (has a Feature column), 'aspect' (Aspect/Details) or 'other'.", False),
+            _c(
+                "kind",
+                "string",
+                "'feature' (has a Feature column), 'aspect' (Aspect/Details) or 'other'.",
+                False,
+                TABLE_KINDS,
+            ),
         ),
         key=("table_index",),
     )
@@ -115,7 +157,7 @@ NOTES = register(
         "notes",
         "One row per alert box (NOTE, CAUTION, IMPORTANT, TIP, WARNING)",
         (
-            _c("kind", "string", "NOTE, CAUTION, IMPORTANT, TIP or WARNING.", False),
+            _c("kind", "string", "NOTE, CAUTION, IMPORTANT, TIP or WARNING.", False, NOTE_KINDS),
             _c("text", "string", "The alert's text (list items joined by spaces)."),
             _c("section", "string", "The H2 the alert sits under, or null."),
             _c("tab", "string", "The tab panel the alert sits in, or null."),
@@ -132,7 +174,7 @@ PAGE = register(
         (
             _c("source", "string", "What was asked for: the URL or file path.", False),
             _c("final_url", "string", "The URL after redirects (null for files)."),
-            _c("fetched_at", "string", "When the page was fetched (UTC ISO-8601).", False),
+            _c("fetched_at", "timestamp", "When the page was fetched (or, from git, the commit time).", False),
             _c("http_status", "int64", "HTTP status of the fetch (null for files)."),
             _c("etag", "string", "ETag response header."),
             _c("last_modified", "string", "Last-Modified response header."),
@@ -149,6 +191,7 @@ PAGE = register(
                 "string",
                 "'fetched' (live GET), 'file' (local file), 'reconstructed' (hand-made sample) or 'git' (rendered from the docs repo history).",
                 False,
+                PROVENANCES,
             ),
         ),
         key=("sha256",),
@@ -170,8 +213,9 @@ FEATURES = register(
             _c(
                 "environment",
                 "string",
-                "Canonical environment: Azure, AWS, GCP, Arc-enabled Kubernetes, External registries; the raw label when it cannot be mapped.",
+                "Canonical environment: Azure, AWS, GCP, Arc-enabled Kubernetes, External registries (a raw label that cannot be mapped fails validation).",
                 False,
+                ENVIRONMENTS,
             ),
             _c("environment_label", "string", "The raw tab or section label the environment was read from."),
             _c(
@@ -180,13 +224,13 @@ FEATURES = register(
             _c("feature", "string", "Feature name as shown.", False),
             _c("description", "string", "The Description column, or null."),
             _c("resources", "list<string>", "Supported resources, one per item (ACR, AKS, ...)."),
-            _c("linux_state", "string", "GA, Preview, Not available, Unknown or null (empty cell)."),
+            _c("linux_state", "string", "GA, Preview, Not available, Unknown or null (empty cell).", enum=STATES),
             _c(
                 "linux_note",
                 "string",
                 "Qualifier of the Linux state (e.g. 'Limited preview', 'currently supports audit logs').",
             ),
-            _c("windows_state", "string", "GA, Preview, Not available, Unknown or null."),
+            _c("windows_state", "string", "GA, Preview, Not available, Unknown or null.", enum=STATES),
             _c("windows_note", "string", "Qualifier of the Windows state."),
             _c("enablement", "string", "Enablement method, or null."),
             _c("plans", "list<string>", "Plans (pricing tiers) that include the feature, canonical spelling."),
@@ -196,7 +240,11 @@ FEATURES = register(
                 "Cloud availability, canonical spelling (Commercial clouds, Azure Government, ...).",
             ),
             _c("footnotes", "list<string>", "Texts of the footnotes the row cites, resolved within the table's scope."),
-            _c("extra", "json", "JSON object of every other column, by header (e.g. Sensor, Agentless/Agent-based)."),
+            _c(
+                "extra",
+                "json",
+                "Every other column, header to cell text (e.g. Sensor, Agentless/Agent-based): a map in Parquet, an object in JSON, JSON text in CSV.",
+            ),
             _c(
                 "feature_key",
                 "string",
@@ -213,16 +261,31 @@ FEATURE_SUPPORT = register(
         "feature_support",
         "One row per feature x resource x platform: the table change detection keys on",
         (
-            _c("environment", "string", "Canonical environment.", False),
+            _c("environment", "string", "Canonical environment.", False, ENVIRONMENTS),
             _c("section", "string", "The H2 the feature table sits under."),
             _c("feature", "string", "Feature name as shown.", False),
-            _c("resource", "string", "One supported resource ('' when the table names none).", False),
-            _c("platform", "string", "Linux, Windows, or Any (a single 'Release state' column).", False),
-            _c("state", "string", "GA, Preview, Not available, Unknown or null."),
+            _c("resource", "string", f"One supported resource ('{NO_RESOURCE}' when the table names none).", False),
+            _c("platform", "string", "Linux, Windows, or Any (a single 'Release state' column).", False, PLATFORMS),
+            _c("state", "string", "GA, Preview, Not available, Unknown or null.", enum=STATES),
             _c("note", "string", "Qualifier of the state."),
             _c("feature_key", "string", "The features row this comes from.", False),
         ),
         key=("environment", "feature_key", "resource", "platform"),
+        published_extra=(
+            _c(
+                "state_since",
+                "timestamp",
+                "Detection time of the revision where the current state began (from the history); null when it began before the history did.",
+            ),
+            _c("state_since_ms_date", "string", "ms.date of that revision."),
+            _c("state_since_git_commit_id", "string", "Source commit of that revision."),
+            _c(
+                "first_seen",
+                "timestamp",
+                "Detection time of the revision where the row first appeared; null when before the history began.",
+            ),
+            _c("first_seen_ms_date", "string", "ms.date of that revision."),
+        ),
     )
 )
 
@@ -233,7 +296,12 @@ SUPPORT_ITEMS = register(
         (
             _c("table_index", "int64", "The Aspect/Details table, or null for a list outside tables."),
             _c("section", "string", "The H2 it sits under."),
-            _c("environment", "string", "Canonical environment, or null when the section names none."),
+            _c(
+                "environment",
+                "string",
+                "Canonical environment, or null when the section names none.",
+                enum=ENVIRONMENTS,
+            ),
             _c("subheading", "string", "The nearest H3/H4."),
             _c("aspect", "string", "The Aspect column (or the list's heading).", False),
             _c(
@@ -269,53 +337,6 @@ OS_VERSIONS = register(
     )
 )
 
-# -- change history (pipeline.diff) -------------------------------------------
-
-CHANGES = register(
-    Dataset(
-        "changes",
-        "One row per typed support change between two consecutive good revisions",
-        (
-            _c("change_id", "string", "sha256 (first 16 hex) of the change's content: stable, for dedupe.", False),
-            _c(
-                "kind",
-                "string",
-                "added, removed, promoted, demoted, state_changed, note_changed, attribute_changed, footnote_changed, moved, extended, narrowed, changed; baseline (a bookkeeping record, not alerted).",
-                False,
-            ),
-            _c(
-                "dataset",
-                "string",
-                "The dataset the change is about (feature_support, features, support_items, os_versions, notes; page for baseline records).",
-                False,
-            ),
-            _c("environment", "string", "Canonical environment."),
-            _c("feature", "string", "Feature name (feature datasets)."),
-            _c("resource", "string", "Resource (feature_support)."),
-            _c("platform", "string", "Platform (feature_support)."),
-            _c("subject", "string", "What changed in other datasets: the item, OS name or note text."),
-            _c("field", "string", "The column that changed (state, note, plans, version range, ...)."),
-            _c("old", "string", "Old value (JSON text for lists), null when added."),
-            _c("new", "string", "New value, null when removed."),
-            _c("summary", "string", "One readable sentence.", False),
-            _c(
-                "severity",
-                "string",
-                "high (removals, demotions), medium (state/range changes), low (notes, wording).",
-                False,
-            ),
-            _c("old_revision", "string", "Snapshot id of the older revision."),
-            _c("new_revision", "string", "Snapshot id of the newer revision.", False),
-            _c("old_ms_date", "string", "ms.date of the older revision."),
-            _c("new_ms_date", "string", "ms.date of the newer revision."),
-            _c("old_git_commit_id", "string", "Source commit of the older revision."),
-            _c("new_git_commit_id", "string", "Source commit of the newer revision."),
-            _c("detected_at", "string", "fetched_at (or commit time) of the newer revision.", False),
-        ),
-        key=("detected_at", "new_revision", "change_id"),
-    )
-)
-
 TIDY = ("features", "feature_support", "support_items", "os_versions")
 PUBLISHED = (
     "features",
@@ -328,3 +349,8 @@ PUBLISHED = (
     "cells",
     "tables",
 )
+
+# the history datasets (changes, timeline) register themselves on import
+from ._schema_history import CHANGES, TIMELINE  # noqa: E402
+
+__all__ = ["CHANGES", "DATASETS", "PUBLISHED", "TIDY", "TIMELINE", "Column", "Dataset"]

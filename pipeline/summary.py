@@ -186,7 +186,8 @@ def _short(sha: Any) -> str:
 
 
 def changelog_markdown(history: Changes | None, *, limit_per_revision: int | None = None) -> str:
-    """The cumulative history as a changelog: one section per revision, newest first."""
+    """The cumulative history as a changelog: one section per day of detection (UTC), newest first,
+    and within a day one block per revision seen (its ms.date, source commit and detection time)."""
     items = records(history)
     lines = [f"# Changes to the {PAGE_TITLE}", ""]
     if not items:
@@ -195,20 +196,28 @@ def changelog_markdown(history: Changes | None, *, limit_per_revision: int | Non
     by_revision: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for r in items:
         by_revision.setdefault((str(r.get("detected_at") or ""), str(r.get("new_revision") or "")), []).append(r)
-    for (detected, revision), group_items in sorted(by_revision.items(), reverse=True):
-        first = group_items[0]
-        day = first.get("new_ms_date") or detected[:10]
-        lines.append(f"## {md_escape(day)}: {_count_phrase(group_items)}")
-        lines.append("")
-        facts = [
-            f"revision `{revision}`",
-            f"source commit `{_short(first.get('new_git_commit_id'))}`",
-            f"detected {md_escape(detected)}",
-        ]
-        if first.get("old_revision"):
-            facts.append(f"compared with `{first.get('old_revision')}`")
-        lines.append(" · ".join(facts))
-        lines.append("")
-        lines.append(summary_markdown(group_items, limit=limit_per_revision, level=3).rstrip("\n"))
-        lines.append("")
+    by_day: dict[str, list[tuple[str, str]]] = {}
+    for run in sorted(by_revision, reverse=True):
+        by_day.setdefault(run[0][:10] or "undated", []).append(run)
+    for day, day_runs in by_day.items():
+        day_items = [r for run in day_runs for r in by_revision[run]]
+        lines += [f"## {md_escape(day)}: {_count_phrase(day_items)}", ""]
+        for detected, revision in day_runs:
+            group_items = by_revision[(detected, revision)]
+            first = group_items[0]
+            facts = [f"detected {md_escape(detected)}", f"revision `{revision}`"]
+            if first.get("new_ms_date"):
+                facts.append(f"page date {md_escape(first.get('new_ms_date'))}")
+            facts.append(f"source commit `{_short(first.get('new_git_commit_id'))}`")
+            if first.get("old_revision"):
+                facts.append(f"compared with `{first.get('old_revision')}`")
+            if len(day_runs) > 1:
+                lines += [f"### {md_escape(detected)}: {_count_phrase(group_items)}", ""]
+            lines += [" · ".join(facts), ""]
+            lines.append(
+                summary_markdown(group_items, limit=limit_per_revision, level=4 if len(day_runs) > 1 else 3).rstrip(
+                    "\n"
+                )
+            )
+            lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"

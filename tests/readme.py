@@ -25,9 +25,12 @@ def reference() -> str:
         out.append("")
         out.append("| column | type | meaning |")
         out.append("| --- | --- | --- |")
-        for col in dataset.columns:
+        for col in dataset.published().columns:
             desc = col.description.replace("|", "\\|")
-            out.append(f"| `{col.name}` | {col.type}{'' if col.nullable else ', not null'} | {desc} |")
+            if col in dataset.published_extra:
+                desc += " (published files only: computed from the history)"
+            kind = col.type + ("" if col.nullable else ", not null") + (", closed vocabulary" if col.enum else "")
+            out.append(f"| `{col.name}` | {kind} | {desc} |")
         out.append("")
     out.append(END)
     return "\n".join(out)

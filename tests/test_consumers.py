@@ -36,6 +36,23 @@ ga = duckdb.sql(\"\"\"
 \"\"\").df()
 """
 
+CSV = """
+import pandas as pd
+
+versions = pd.read_csv("{root}/latest/os_versions.csv", dtype={{"version_min": "string", "version_max": "string"}})
+"""
+
+AS_OF = """
+import duckdb
+
+ga_on_aks = duckdb.sql(\"\"\"
+    SELECT feature, platform FROM '{root}/latest/timeline.parquet'
+    WHERE resource = 'AKS' AND state = 'GA'
+      AND valid_from <= TIMESTAMPTZ '2024-06-01 00:00:00+00'
+      AND (valid_to IS NULL OR valid_to > TIMESTAMPTZ '2024-06-01 00:00:00+00')
+\"\"\").df()
+"""
+
 JSON = """
 import json, urllib.request
 features = json.load(urllib.request.urlopen("{root}/latest/features.json"))
@@ -123,3 +140,37 @@ def test_pipeline_load_reads_the_published_site_over_http(
     features = pipeline.load("features", root=httpserver.url_for("/repo/"))
     assert sorted(features["feature_key"]) == sorted(frames["features"]["feature_key"])
     assert all(isinstance(v, list) for v in features["resources"])
+
+
+def test_the_snippets_are_the_readme_s(site: tuple[Path, dict[str, pd.DataFrame]]) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for snippet in (CSV, AS_OF):
+        assert snippet.format(root="output").strip().replace('\\"', '"') in readme
+
+
+def test_csv_snippet_keeps_versions_as_text(site: tuple[Path, dict[str, pd.DataFrame]]) -> None:
+    out, frames = site
+    versions = _run(CSV, str(out))["versions"]
+    expected = frames["os_versions"]
+    assert sorted(versions["version_max"].dropna()) == sorted(expected["version_max"].dropna())
+    assert "22.04" in set(versions["version_max"])
+
+
+def test_as_of_snippet_answers_from_the_timeline(tmp_path: Path) -> None:
+    from .timeline_support import baseline
+
+    frames = sample_frames()
+    history = pd.concat(
+        [pd.DataFrame([baseline("2024-01-01T00:00:00Z", "1111111111111111", "2023-12-20", "c1")]), sample_changes()]
+    )
+    out = tmp_path / "output"
+    publishing.publish(out, frames, history, meta(frames))
+    ga = _run(AS_OF, str(out))["ga_on_aks"]
+    fs = frames["feature_support"]
+    expected = fs[(fs["resource"] == "AKS") & (fs["state"] == "GA")]
+    # the sample history changes nothing on AKS after 2024-06-01 but adds nothing before: today's AKS rows
+    # that no change touched held since the baseline
+    touched = set(zip(history["feature"], history["resource"]))
+    untouched = expected[[(f, "AKS") not in touched for f in expected["feature"]]]
+    assert len(untouched) > 0
+    assert set(zip(untouched["feature"], untouched["platform"])) <= set(zip(ga["feature"], ga["platform"]))

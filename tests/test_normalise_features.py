@@ -76,10 +76,11 @@ def test_feature_support_is_feature_by_resource_by_platform() -> None:
     assert set(support["feature_key"]) == {"Azure|registry scan"}
 
 
-def test_no_resources_gives_one_empty_resource() -> None:
+def test_no_resources_gives_one_row_with_the_explicit_no_resource_value() -> None:
+    # a key field is never empty: Table Schema (and so frictionless) reads "" as missing
     body = "<h2>Azure</h2>" + table(FEATURE_HEADERS, [feature_row("Discovery", "-")])
     support = frames(body)["feature_support"]
-    assert list(support["resource"]) == ["", ""]
+    assert list(support["resource"]) == ["(none)", "(none)"]
 
 
 def test_old_layout_domain_carry_down_check_marks_and_pricing_tier() -> None:

@@ -7,9 +7,7 @@ import hashlib
 import io
 import json
 import re
-import shutil
-import struct
-import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +17,15 @@ import pytest
 from lxml import etree
 
 from pipeline import publish as publishing
+from pipeline._datapackage import dataset_rows
+from pipeline._io import read_dataset
 from pipeline.errors import PublishError
-from pipeline.schema import DATASETS, PUBLISHED
+from pipeline.schema import DATASETS, PUBLISHED, SCHEMA_VERSION
 
 from .publish_support import meta, sample_body, sample_changes, sample_frames, tree_digest
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-ALL = (*PUBLISHED, "changes")
+ALL = (*PUBLISHED, "changes", "timeline")
 
 
 @pytest.fixture(scope="module")
@@ -66,34 +66,58 @@ def _all_frames(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     return {**frames, "changes": sample_changes()}
 
 
+def _as_parquet(rec: dict[str, Any], name: str) -> dict[str, Any]:
+    """A record as pyarrow reads it back: timestamps as aware datetimes, the extras as map pairs."""
+    out = dict(rec)
+    for col in DATASETS[name].columns:
+        value = out[col.name]
+        if value is not None and col.type == "timestamp":
+            out[col.name] = datetime.fromisoformat(value).astimezone(UTC)
+        elif value is not None and col.type == "json":
+            out[col.name] = list(json.loads(value).items())
+    return out
+
+
+def _as_json(rec: dict[str, Any], name: str) -> dict[str, Any]:
+    return {
+        k: json.loads(v) if v is not None and DATASETS[name].column(k).type == "json" else v for k, v in rec.items()
+    }
+
+
 def test_layout_is_exactly_the_documented_tree(site: Path) -> None:
     files = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
     expected = {"index.html", "datapackage.json", "changes.atom", "changes.md"}
     expected |= {f"latest/{n}.{fmt}" for n in ALL for fmt in ("parquet", "json", "csv")}
     expected |= {f"schema/{n}.schema.json" for n in ALL}
-    assert files == expected
+    api = {f for f in files if f.startswith("api/v1/")}
+    assert "api/v1/index.json" in api
+    index = json.loads((site / "api/v1/index.json").read_text(encoding="utf-8"))
+    assert api == {"api/v1/index.json"} | {e["path"] for e in index["endpoints"]}  # the index lists every file
+    assert files - api == expected
     assert not [p for p in site.parent.iterdir() if p.name.startswith(".output")], "staging left behind"
 
 
-@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("name", (*PUBLISHED, "changes"))
 def test_files_read_back_equal_the_datasets(site: Path, frames: dict[str, pd.DataFrame], name: str) -> None:
     expected = _plain(_all_frames(frames)[name], name)
-    columns = DATASETS[name].names
+    columns = DATASETS[name].names  # feature_support also carries the since columns (tests/test_timeline.py)
+    published = DATASETS[name].published().names
     table = pq.read_table(site / "latest" / f"{name}.parquet")
-    assert table.column_names == columns
-    assert table.to_pylist() == expected
-    by_pandas = pd.read_parquet(site / "latest" / f"{name}.parquet")
-    assert list(by_pandas.columns) == columns
+    assert table.column_names == published
+    assert [{k: r[k] for k in columns} for r in table.to_pylist()] == [_as_parquet(r, name) for r in expected]
+    by_pandas = read_dataset(site / "latest", name)  # back to the in-memory types
+    assert list(by_pandas.columns) == published
     assert _plain(by_pandas, name) == expected
-    assert json.loads((site / "latest" / f"{name}.json").read_text(encoding="utf-8")) == expected
+    in_json = json.loads((site / "latest" / f"{name}.json").read_text(encoding="utf-8"))
+    assert [{k: r[k] for k in columns} for r in in_json] == [_as_json(r, name) for r in expected]
     with (site / "latest" / f"{name}.csv").open(encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert rows[0] == columns
+    assert rows[0] == published
     as_text = [
         [json.dumps(v, ensure_ascii=False) if isinstance(v, list) else "" if v is None else str(v) for v in r.values()]
         for r in expected
     ]
-    assert rows[1:] == as_text
+    assert [r[: len(columns)] for r in rows[1:]] == as_text
 
 
 def test_tidy_datasets_are_not_empty(site: Path) -> None:
@@ -109,9 +133,17 @@ def test_json_files_validate_against_their_json_schema(site: Path, name: str) ->
     jsonschema.Draft202012Validator.check_schema(schema)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     records = json.loads((site / "latest" / f"{name}.json").read_text(encoding="utf-8"))
-    jsonschema.Draft202012Validator(schema).validate(records)
-    if records:  # the schema is strict: an unknown key, a missing key or a wrong type fails
-        validator = jsonschema.Draft202012Validator(schema)
+    checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
+    assert "date-time" in checker.checkers, "rfc3339-validator (dev extra) makes date-time checkable"
+    jsonschema.Draft202012Validator(schema, format_checker=checker).validate(records)
+    if records:  # the schema is strict: an unknown key, a missing key, a wrong type, time or vocabulary fails
+        validator = jsonschema.Draft202012Validator(schema, format_checker=checker)
+        for col in DATASETS[name].published().columns:
+            if col.type == "timestamp":
+                assert schema["items"]["properties"][col.name]["format"] == "date-time"
+                assert not validator.is_valid([{**records[0], col.name: "2025-13-01 8am"}]), col.name
+            if col.enum:
+                assert not validator.is_valid([{**records[0], col.name: "Generally available"}]), col.name
         first = records[0]
         assert not validator.is_valid([{**first, "unexpected": 1}])
         assert not validator.is_valid([{k: v for k, v in first.items() if k != DATASETS[name].names[0]}])
@@ -122,6 +154,8 @@ def test_json_files_validate_against_their_json_schema(site: Path, name: str) ->
 def test_datapackage_describes_every_file_exactly(site: Path, frames: dict[str, pd.DataFrame]) -> None:
     desc = json.loads((site / "datapackage.json").read_text(encoding="utf-8"))
     resources = {r["path"]: r for r in desc["resources"]}
+    rows = dataset_rows(desc)
+    assert desc["version"] == SCHEMA_VERSION
     assert set(resources) == {p.relative_to(site).as_posix() for p in (site / "latest").iterdir()}
     assert len({r["name"] for r in desc["resources"]}) == len(resources)
     for path, res in resources.items():
@@ -129,9 +163,12 @@ def test_datapackage_describes_every_file_exactly(site: Path, frames: dict[str, 
         assert res["bytes"] == len(data), path
         assert res["hash"] == "sha256:" + hashlib.sha256(data).hexdigest(), path
         name = Path(path).stem
-        assert res["rows"] == len(_all_frames(frames)[name]), path
+        if name != "timeline":
+            assert rows[name] == len(_all_frames(frames)[name]), path
+        assert ("rows" in res) == (res["format"] == "csv"), "frictionless counts rows of table resources only"
+        assert res["type"] == ("table" if res["format"] == "csv" else "file"), path
         fields = res["schema"]["fields"]
-        assert [f["name"] for f in fields] == DATASETS[name].names
+        assert [f["name"] for f in fields] == DATASETS[name].published().names
         assert all(f["description"] and f["type"] for f in fields)
         keys = res["schema"].get("primaryKey") or res["schema"]["uniqueKeys"][0]
         assert keys == list(DATASETS[name].key)
@@ -161,7 +198,7 @@ def test_datapackage_row_counts_match_each_format(site: Path) -> None:
             n = len(json.loads(path.read_bytes()))
         else:
             n = len(list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))) - 1
-        assert n == res["rows"], res["path"]
+        assert n == dataset_rows(desc)[Path(res["path"]).stem], res["path"]
 
 
 def test_atom_feed_is_valid_newest_first_with_unique_stable_ids(site: Path, frames: dict[str, pd.DataFrame]) -> None:
@@ -343,48 +380,8 @@ def test_check_catches_a_file_that_does_not_match_the_descriptor(tmp_path: Path,
         check(out)
 
 
-CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
-
-
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install -y chromium)")
-def test_index_html_renders_in_headless_chromium(site: Path, tmp_path: Path) -> None:
-    png = tmp_path / "index.png"
-    cmd = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-    cmd += ["--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}"]
-    cmd += [f"--screenshot={png}", "--window-size=1280,2000", (site / "index.html").as_uri()]
-    subprocess.run(cmd, check=True, capture_output=True, timeout=120)
-    data = png.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    assert struct.unpack(">II", data[16:24]) == (1280, 2000)
-    assert len(data) > 20_000  # a blank page compresses to a few KB; the matrix does not
-
-
 def test_revision_info_prefers_the_page_dataset(frames: dict[str, pd.DataFrame]) -> None:
     info = publishing.revision_info(frames, {"id": "abc", "ms_date": "1999-01-01", "site_url": "x"})
     assert info["id"] == "abc"
     assert info["ms_date"] == frames["page"]["ms_date"].iloc[0]
     assert re.fullmatch(r"[0-9a-f]{64}", info["sha256"])
-
-
-def test_a_real_diff_of_a_revised_page_reaches_the_feed_and_the_timeline(tmp_path: Path, frames: dict) -> None:
-    from pipeline.diff import diff
-
-    text = sample_body().decode("utf-8")
-    old_row = "<td>Malware detection</td>\n<td>Detection of malware</td>\n<td>AKS nodes</td>\n<td>Preview</td>"
-    assert old_row in text
-    revised = text.replace(old_row, old_row.replace("<td>Preview</td>", "<td>GA</td>"))
-    new = sample_frames(revised.replace("2025-03-30T00:00:00Z", "2025-04-02T00:00:00Z").encode("utf-8"))
-    changes = diff(frames, new, meta(frames), meta(new))
-    assert list(changes["kind"]) == ["promoted"]
-    out = tmp_path / "output"
-    publishing.publish(out, new, changes, meta(new))
-    feed = etree.fromstring((out / "changes.atom").read_bytes())
-    (entry,) = feed.findall(f"{ATOM}entry")
-    assert f"/revision/{meta(new)['id']}/" in entry.findtext(f"{ATOM}id")
-    assert "1 promoted" in entry.findtext(f"{ATOM}title")
-    summary = changes["summary"].iloc[0]
-    assert "Malware detection" in summary
-    assert summary in etree.fromstring(entry.findtext(f"{ATOM}content"), etree.HTMLParser()).xpath("string()")
-    runs = _html(out).findall(".//div[@class='run']")
-    assert len(runs) == 1 and summary in " ".join("".join(runs[0].itertext()).split())
-    assert summary in (out / "changes.md").read_text(encoding="utf-8")

@@ -30,6 +30,7 @@ from typing import Any
 
 from ..errors import NormaliseError
 from ..model import Cell, Table
+from ..vocabulary import NO_RESOURCE
 from . import lists, states
 from ._common import Context, clean, key_text, where
 from .environments import VOCABULARY
@@ -222,10 +223,10 @@ def _platform_order(item: tuple[str, Any]) -> tuple[int, str]:
 
 
 def support_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """feature_support: one row per feature row x resource ('' when none) x platform."""
+    """feature_support: one row per feature row x resource (``NO_RESOURCE`` when none) x platform."""
     out = []
     for row in rows:
-        for resource in row["resources"] or [""]:
+        for resource in row["resources"] or [NO_RESOURCE]:
             for platform, (state, note) in row["_platforms"]:
                 out.append(
                     {

@@ -18,7 +18,7 @@ import math
 import re
 from typing import TYPE_CHECKING, Any
 
-from ..schema import DATASETS, PUBLISHED
+from ..schema import DATASETS, PUBLISHED, memory_type
 from . import thresholds
 
 if TYPE_CHECKING:
@@ -94,8 +94,8 @@ def _kind(value: Any) -> str:
 
 
 def storage_type(declared: str) -> str:
-    """The type a declared column is checked as (a ``json`` column is a string holding JSON)."""
-    return "string" if declared == "json" else declared
+    """The type a declared column is checked as: its in-memory type (JSON and timestamps are text)."""
+    return memory_type(declared)
 
 
 def schema(frames: Frames) -> pd.DataFrame:

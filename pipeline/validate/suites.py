@@ -20,7 +20,16 @@ from ..schema import DATASETS, PUBLISHED
 from . import thresholds
 from ._derive import storage_type
 
-SUITES_DIR = Path(__file__).resolve().parents[2] / "expectations"
+
+def _suites_dir() -> Path:
+    """``expectations/`` at the repository's top level (a checkout or an editable install), else the copy
+    the wheel ships as ``pipeline/expectations`` (see pyproject.toml)."""
+    here = Path(__file__).resolve()
+    repo = here.parents[2] / "expectations"
+    return repo if repo.is_dir() else here.parents[1] / "expectations"
+
+
+SUITES_DIR = _suites_dir()
 
 DATASET_SUITES = PUBLISHED
 DERIVED_SUITES = ("schema", "revision", "sections", "feature_tables", "versions", "version_ranges", "drift")
