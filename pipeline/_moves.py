@@ -138,8 +138,9 @@ def rebuilt(snapshot: Snapshot) -> dict[str, pd.DataFrame]:
     from .errors import PipelineError
     from .fetch import Fetched
 
+    body = snapshot.page_bytes()
     try:
-        return build(snapshot.page_bytes(), Fetched.from_meta(snapshot.meta, snapshot.page_bytes())).frames
+        return build(body, Fetched.from_meta(snapshot.meta, body)).frames
     except PipelineError:
         return snapshot.frames()
 

@@ -127,16 +127,10 @@ def compare(old: Built | Snapshot, new: Built) -> pd.DataFrame:
 
 
 def rebuilt(snapshot: Snapshot) -> dict[str, pd.DataFrame]:
-    """A stored revision rebuilt with today's rules, as ``run`` compares (an extractor or normaliser
-    improvement is not a change of support); what was stored when today's rules reject the page."""
-    from .build import build
-    from .errors import PipelineError
-    from .run import from_snapshot
+    """A stored revision rebuilt with today's rules, exactly as ``run`` compares (``pipeline._moves``)."""
+    from ._moves import rebuilt as rebuild
 
-    try:
-        return build(snapshot.page_bytes(), from_snapshot(snapshot)).frames
-    except PipelineError:
-        return snapshot.frames()
+    return rebuild(snapshot)
 
 
 def diff_meta(meta: dict[str, Any]) -> dict[str, Any]:

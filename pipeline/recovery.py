@@ -93,7 +93,7 @@ def _has_logged_changes(store: SnapshotStore) -> bool:
 
 def repair_history(store: SnapshotStore) -> str:
     """Rebuild changes.parquet/json from the snapshots and the log; the damaged files are kept aside."""
-    from ._history import history_order
+    from ._history import history_order, occurrence
     from ._io import records
     from .schema import DATASETS
 
@@ -107,7 +107,7 @@ def repair_history(store: SnapshotStore) -> str:
     seen: set[tuple[str, str, str]] = set()
     unique = []
     for r in sorted(found, key=history_order):
-        key = (str(r["detected_at"]), str(r["new_revision"]), str(r["change_id"]))
+        key = occurrence(r)
         if key not in seen:
             seen.add(key)
             unique.append(r)

@@ -144,7 +144,9 @@ def _save(
     at = str(revision.page["fetched_at"])
     move = moves.plan(previous, baseline, staged, at=at)
     if move is None:
-        changes = _no_changes()
+        from .diff import empty
+
+        changes = empty()
         snapshot = store.commit(staged, checked_at=at, validation=validation)
         history = store.changes()
     else:
@@ -160,12 +162,6 @@ def _save(
     result.say(_changes_line(changes, move, snapshot))
     _announce(opts, changes, snapshot, result)  # validated and published; the baseline has no changes
     return snapshot
-
-
-def _no_changes() -> pd.DataFrame:
-    from .diff import empty
-
-    return empty()
 
 
 def _changes_line(changes: pd.DataFrame, move: moves.Transition | None, snapshot: Snapshot) -> str:
