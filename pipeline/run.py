@@ -6,11 +6,11 @@
    audit quarantines the page and stops before anything is published);
 3. save outputs, durable before visible: the snapshot's folder, then the move of the
    diff baseline (logged, its typed changes appended to snapshots/changes.parquet and
-   their alerts held, and only then the snapshot listed as good: ``pipeline._moves``),
+   their alerts held, and only then the snapshot listed as good: ``pipeline.store.moves``),
    then ``output/``, then the alert.
 
-The whole run holds the store's run lock (``pipeline._runlock``): one run at a time.
-A run first finishes whatever a killed run left half done (``pipeline.recovery``).
+The whole run holds the store's run lock (``pipeline.store.runlock``): one run at a time.
+A run first finishes whatever a killed run left half done (``pipeline.store.recovery``).
 """
 
 from __future__ import annotations
@@ -21,16 +21,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import _moves as moves
-from . import _runlock
 from . import fetch as fetching
 from ._clock import utc_now
 from ._faults import point
-from .build import Revision, build
+from .diff.transient import collapse
 from .errors import AlertError, FetchError, OfflineError, PipelineError, StoreBusy, UsageError, ValidationFailed
 from .publish import publish
-from .snapshots import QUARANTINED, Snapshot, SnapshotStore
-from .transient import collapse
+from .steps import Revision, build, from_snapshot, snapshot_meta
+from .store import moves
+from .store import runlock as _runlock
+from .store.snapshots import QUARANTINED, Snapshot, SnapshotStore
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -95,7 +95,7 @@ def run(opts: RunOptions) -> RunResult:
 
 
 def _run(opts: RunOptions, result: RunResult) -> RunResult:
-    from .recovery import recover
+    from .store.recovery import recover
 
     store = SnapshotStore(opts.snapshots)
     # 0. finish what a killed run left half done, repair damaged history or alert state
@@ -140,7 +140,7 @@ def _save(
     result: RunResult,
 ) -> Snapshot:
     """Move the baseline to a prepared (or quarantined) snapshot, publish, announce: the save steps that
-    ``run`` and ``accept`` share. See ``pipeline._moves`` for the order and why."""
+    ``run`` and ``accept`` share. See ``pipeline.store.moves`` for the order and why."""
     at = str(revision.page["fetched_at"])
     move = moves.plan(previous, baseline, staged, at=at)
     if move is None:
@@ -165,7 +165,7 @@ def _save(
 
 
 def _changes_line(changes: pd.DataFrame, move: moves.Transition | None, snapshot: Snapshot) -> str:
-    from .summary import title
+    from .diff.summary import title
 
     if move is None:
         return f"no move: snapshot {snapshot.id} is the page seen last, or not an authored page; no changes"
@@ -202,33 +202,11 @@ def _fetch_or_fall_back(
     return fetched
 
 
-def from_snapshot(snapshot: Snapshot) -> fetching.Fetched:
-    """The snapshot's page as if fetched again, with its original provenance."""
-    return fetching.Fetched.from_meta(snapshot.meta, snapshot.page_bytes())
-
-
-def snapshot_meta(revision: Revision, fetched: fetching.Fetched) -> dict[str, object]:
-    page = revision.frames["page"].iloc[0]
-    keys = ("source", "final_url", "fetched_at", "http_status", "etag", "last_modified", "sha256", "bytes")
-    meta: dict[str, object] = {k: _plain(page[k]) for k in keys}
-    for k in ("git_commit_id", "ms_date", "updated_at", "provenance", "title", "canonical_url"):
-        meta[k] = _plain(page[k])
-    return meta
-
-
-def _plain(value: object) -> object:
-    import pandas as pd
-
-    if value is None or (not isinstance(value, (list, dict, str)) and pd.isna(value)):  # type: ignore[call-overload]
-        return None
-    return value.item() if hasattr(value, "item") else value
-
-
 def _published(output: Path, snapshot: Snapshot) -> bool:
     """``output/`` holds this snapshot's publication, complete (else the run rebuilds it)."""
     import json
 
-    from ._verify import intact
+    from .publish._verify import intact
 
     page = output / "latest" / "page.json"
     try:
@@ -260,9 +238,9 @@ def _audit(
         assert previous is not None
         result.say(f"validation: same page and datasets as snapshot {previous.id}, which passed; not re-run")
         return stored
-    from .restructure import failure_line, settle
-    from .source import source_hosts
     from .validate import validate
+    from .validate.restructure import failure_line, settle
+    from .validate.source import source_hosts
 
     # drift is measured from the authored baseline: a partial capture must not make a whole page "drift"
     before = baseline.frames() if baseline is not None else None

@@ -22,15 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from .vocabulary import (
-    ENVIRONMENTS,
-    NO_RESOURCE,
-    NOTE_KINDS,
-    PLATFORMS,
-    PROVENANCES,
-    STATES,
-    TABLE_KINDS,
-)
+from .vocabulary import ENVIRONMENTS, NO_RESOURCE, NOTE_KINDS, PLATFORMS, PROVENANCES, STATES, TABLE_KINDS
 
 SCHEMA_VERSION = "2.0.0"
 

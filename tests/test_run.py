@@ -13,8 +13,7 @@ from pipeline import fetch as fetching
 from pipeline.cli import main
 from pipeline.errors import FetchError, HTTPStatusError, OfflineError, PipelineError
 from pipeline.run import RunOptions, run
-
-from .support import tree_digest
+from tests.support import tree_digest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLE = FIXTURES / "learn_sample.html"

@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from .. import alerts
-    from ..snapshots import SnapshotStore
+    from ..store.snapshots import SnapshotStore
 
     if args.test:
         print(alerts.send_test(config=args.alert_config).line)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from .._versions import DEFAULT_PATHS  # light: --help must not import the renderer
+    from ..backfill._revisions import DEFAULT_PATHS  # light: --help must not import the renderer
 
     p = sub.add_parser(
         "backfill",
@@ -75,8 +75,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from .._paths import folder
-    from .._versions import DEFAULT_PATHS
     from ..backfill import BackfillOptions, backfill
+    from ..backfill._revisions import DEFAULT_PATHS
     from ..errors import UsageError
 
     if args.jobs < 1:

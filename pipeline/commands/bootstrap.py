@@ -31,14 +31,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     import sys
 
-    from ..snapshots import SnapshotStore
+    from ..store.snapshots import SnapshotStore
 
     store = SnapshotStore(args.snapshots)
     if store.baseline() is not None:
         print(f"bootstrap: {args.snapshots} already has an authored baseline; nothing to do", file=sys.stderr)
         return 0
-    from .._versions import DEFAULT_PATHS, SOURCE_REPOSITORIES
     from ..backfill import BackfillOptions, backfill
+    from ..backfill._revisions import DEFAULT_PATHS, SOURCE_REPOSITORIES
 
     clones = [_clone(url, args.clones) for url in (args.git_urls or SOURCE_REPOSITORIES)]
     backfill(

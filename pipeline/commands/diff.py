@@ -37,7 +37,7 @@ def main(args: argparse.Namespace) -> int:
     from .._io import write_dataset
     from .._paths import folder
     from ..diff import diff
-    from ..summary import summary_markdown, summary_text, title
+    from ..diff.summary import summary_markdown, summary_text, title
 
     folder(args.out, "--out")
     old_frames, old_meta = load(args.old, args)
@@ -66,7 +66,7 @@ def load(ref: str, args: argparse.Namespace) -> tuple[dict[str, pd.DataFrame], d
             return _from_folder(path)
         raise UsageError(f"{ref} is a folder without datasets (no NAME.parquet files)")
     if (args.snapshots / "index.json").is_file():
-        from ..snapshots import SnapshotStore
+        from ..store.snapshots import SnapshotStore
 
         snapshot = SnapshotStore(args.snapshots).get(ref)
         return _rebuild(snapshot.page_bytes(), snapshot.meta)
@@ -75,8 +75,8 @@ def load(ref: str, args: argparse.Namespace) -> tuple[dict[str, pd.DataFrame], d
 
 def _from_page(ref: str, args: argparse.Namespace) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
     from .._clock import utc_now
-    from ..build import build
     from ..fetch import fetch
+    from ..steps import build
 
     fetched = fetch(ref, fetched_at=args.fetched_at or utc_now())
     return build(fetched.body, fetched).frames, {}
@@ -91,8 +91,8 @@ def _from_snapshot_folder(path: Path) -> tuple[dict[str, pd.DataFrame], dict[str
 
 
 def _rebuild(page: bytes, meta: dict[str, Any]) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
-    from ..build import build
     from ..fetch import Fetched
+    from ..steps import build
 
     fetched = Fetched.from_meta(meta, page)
     return build(page, fetched).frames, meta

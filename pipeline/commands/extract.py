@@ -21,9 +21,9 @@ def main(args: argparse.Namespace) -> int:
     from .._clock import utc_now
     from .._io import write_dataset
     from .._paths import folder, folder_name, inside
-    from ..build import build
     from ..errors import UsageError
     from ..fetch import fetch, is_url
+    from ..steps import build
 
     out = folder(args.out, "--out")
     fetched_at = args.fetched_at or utc_now()

@@ -22,9 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     import sys
 
-    from .._runlock import held
-    from ..recovery import repair
-    from ..snapshots import SnapshotStore
+    from ..store.recovery import repair
+    from ..store.runlock import held
+    from ..store.snapshots import SnapshotStore
 
     with held(args.snapshots, args.lock_timeout):
         for line in repair(SnapshotStore(args.snapshots), alerts=args.alerts):

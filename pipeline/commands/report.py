@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..report import RunReport
+    from ..workflow.report import RunReport
 
 TEXTS = ("commit-message", "step-summary", "issue-title", "issue-body", "health-body", "release-tag", "outputs")
 CHANGE_LABEL, HEALTH_LABEL = "support-change", "pipeline-health"
@@ -65,7 +65,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from .. import report as texts
+    from ..workflow import report as texts
 
     report = load(args.snapshots, args.output, exit_code=args.exit_code, site_url=args.site_url or _pages_url())
     if args.what == "issue":
@@ -91,8 +91,8 @@ def load(
     snapshots: Path, output: Path | None = None, *, exit_code: int | None = None, site_url: str | None = None
 ) -> RunReport:
     """The latest run's report from a snapshot store (index, check times, change history) and output/."""
-    from ..report import latest_run
-    from ..snapshots import SnapshotStore
+    from ..store.snapshots import SnapshotStore
+    from ..workflow.report import latest_run
 
     store = SnapshotStore(snapshots)
     entries = store.entries()
@@ -128,8 +128,8 @@ def _pages_url() -> str | None:
 
 
 def _issue(report: RunReport, args: argparse.Namespace) -> int:
-    from .. import report as texts
-    from ..github import upsert_issue
+    from ..workflow import report as texts
+    from ..workflow.github import upsert_issue
 
     if args.kind == "changes":
         if not report.changed:
@@ -149,9 +149,9 @@ def _issue(report: RunReport, args: argparse.Namespace) -> int:
 
 
 def _release(report: RunReport, args: argparse.Namespace) -> int:
-    from .. import report as texts
     from ..errors import PublishError
-    from ..github import create_release
+    from ..workflow import report as texts
+    from ..workflow.github import create_release
 
     if not report.changed:
         print("no support changes in the latest run: no release")

@@ -18,7 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     import json
 
-    from ..snapshots import SnapshotStore
+    from ..store.snapshots import SnapshotStore
 
     rows = SnapshotStore(args.snapshots).listing()
     if args.json:

@@ -77,7 +77,7 @@ def normalise(document: Document) -> dict[str, pd.DataFrame]:
 
 
 def _frame(name: str, rows: list[dict[str, Any]], int_columns: tuple[str, ...] = ()) -> pd.DataFrame:
-    from ..datasets import frame
+    from ..extract.datasets import frame
     from ..schema import DATASETS
 
     columns = DATASETS[name].names

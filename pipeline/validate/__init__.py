@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .report import ExpectationResult, ValidationReport
+from .result import ExpectationResult, ValidationReport
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -66,7 +66,7 @@ def observed_type(series: pd.Series) -> str:
     if isinstance(dtype, pd.StringDtype):
         return "string" if series.notna().any() else "empty"
     if pd.api.types.is_object_dtype(dtype):
-        # frames are built with object strings (pipeline.datasets.frame): one C pass answers the common cases
+        # frames are built with object strings (pipeline.extract.datasets.frame): one C pass answers the common cases
         inferred = pd.api.types.infer_dtype(series, skipna=True)
         if inferred in ("string", "empty"):
             return inferred

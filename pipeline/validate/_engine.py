@@ -16,7 +16,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .report import SAMPLE, ExpectationResult
+from .result import SAMPLE, ExpectationResult
 
 if TYPE_CHECKING:
     import pandas as pd

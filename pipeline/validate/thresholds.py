@@ -44,7 +44,7 @@ MAX_NEW_UNKNOWN_STATES = 3
 # only) may come and go: a "(Preview)" packages section was added and removed again on 2022-07-25.
 RENAMED_SECTION_KEPT_SHARE = 0.5
 
-# -- corroboration with the authored source (pipeline.corroborate) ---------------------------------
+# -- corroboration with the authored source (pipeline.validate.corroborate) ---------------------------------
 # A drift failure is published as an authored restructure only when the scraped datasets and the ones
 # built from the page's own markdown (at its git_commit_id) agree this well, per dataset (shared rows
 # over all rows, as multisets). Scraped HTML and rendered markdown agree exactly (1.0) on every one of
