@@ -7,7 +7,7 @@ pipeline-health alert. Two things here make that hold:
 - :func:`check_state` reads the store's index before the run changes anything, so one of the wrong
   shape stops the run with a :class:`~pipeline.errors.SnapshotError` (exit 6) while ``snapshots/`` and
   ``output/`` are as they were, instead of failing halfway. (A damaged ``alerts-state.json`` or change
-  history is not an error of ``run``: ``pipeline.recovery`` rebuilds it from the snapshots first.)
+  history is not an error of ``run``: ``pipeline.store.recovery`` rebuilds it from the snapshots first.)
 - :func:`as_pipeline_error` turns any other exception into the error of its stage where that is
   certain (an ``OSError`` on a file inside ``snapshots/`` is the store's, e.g. a read-only store, exit
   6; inside ``output/`` the publication's, exit 7), else an :class:`~pipeline.errors.InternalError`
@@ -20,7 +20,7 @@ import os
 from pathlib import Path
 
 from .errors import InternalError, PipelineError, PublishError, SnapshotError
-from .snapshots import SnapshotStore
+from .store.snapshots import SnapshotStore
 
 
 def check_state(snapshots: Path) -> None:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._clock import utc_now
 from .errors import PipelineError, UsageError
+from .steps import from_snapshot
 
 if TYPE_CHECKING:
     from .run import RunResult
@@ -41,17 +42,17 @@ def who(env: Mapping[str, str] | None = None) -> str:
 
 
 def accept(opts: AcceptOptions, env: Mapping[str, str] | None = None) -> RunResult:
-    from . import _runlock
     from . import run as running
+    from .store import runlock as _runlock
 
     with _runlock.held(opts.snapshots, None):  # one run at a time, as ``run``
         return _accept(opts, env, running)
 
 
 def _accept(opts: AcceptOptions, env: Mapping[str, str] | None, running: Any) -> RunResult:
-    from .build import build
-    from .recovery import recover
-    from .snapshots import QUARANTINED, SnapshotStore
+    from .steps import build, page_of
+    from .store.recovery import recover
+    from .store.snapshots import QUARANTINED, SnapshotStore
 
     store = SnapshotStore(opts.snapshots)
     opts_run = running.RunOptions(snapshots=opts.snapshots, output=opts.output, alert_config=opts.alert_config)
@@ -62,9 +63,9 @@ def _accept(opts: AcceptOptions, env: Mapping[str, str] | None, running: Any) ->
     if held.status != QUARANTINED:
         raise UsageError(f"snapshot {held.id} is not quarantined (it is {held.status}); nothing to accept")
     previous, baseline = store.latest_good(), store.baseline()
-    fetched = running.from_snapshot(held)
+    fetched = from_snapshot(held)
     try:
-        revision = build(held.page_bytes(), fetched)
+        revision = build(held.page_bytes(), fetched, page_of(held.meta))
     except PipelineError as exc:
         raise UsageError(f"snapshot {held.id} cannot be rebuilt ({exc.one_line()}); it cannot be published") from exc
     stored = held.validation() or {}

@@ -6,11 +6,11 @@
    audit quarantines the page and stops before anything is published);
 3. save outputs, durable before visible: the snapshot's folder, then the move of the
    diff baseline (logged, its typed changes appended to snapshots/changes.parquet and
-   their alerts held, and only then the snapshot listed as good: ``pipeline._moves``),
+   their alerts held, and only then the snapshot listed as good: ``pipeline.store.moves``),
    then ``output/``, then the alert.
 
-The whole run holds the store's run lock (``pipeline._runlock``): one run at a time.
-A run first finishes whatever a killed run left half done (``pipeline.recovery``).
+The whole run holds the store's run lock (``pipeline.store.runlock``): one run at a time.
+A run first finishes whatever a killed run left half done (``pipeline.store.recovery``).
 """
 
 from __future__ import annotations
@@ -21,24 +21,27 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import _moves as moves
-from . import _runlock
 from . import fetch as fetching
 from ._clock import utc_now
 from ._faults import point
-from .build import Revision, build
+from .diff.transient import collapse
 from .errors import AlertError, FetchError, OfflineError, PipelineError, StoreBusy, UsageError, ValidationFailed
 from .publish import publish
-from .snapshots import QUARANTINED, Snapshot, SnapshotStore
-from .transient import collapse
+from .steps import Revision, build, from_snapshot, snapshot_meta
+from .store import moves
+from .store import runlock as _runlock
+from .store.snapshots import QUARANTINED, Snapshot, SnapshotStore
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .pages import PageSpec
+
 
 @dataclass(frozen=True)
 class RunOptions:
-    source: str = fetching.DEFAULT_URL
+    source: str | None = None  # a URL or a local file (None: the page's URL)
+    page: PageSpec | None = None  # which page (None: pipeline.pages.DEFAULT)
     snapshots: Path = Path("snapshots")
     output: Path = Path("output")
     require_live: bool = False
@@ -50,6 +53,12 @@ class RunOptions:
     source_hosts: tuple[str, ...] | None = None  # GitHub hosts for the source (None: $SUPPORTMATRIX_SOURCE_HOSTS)
     policy: fetching.FetchPolicy = field(default_factory=fetching.FetchPolicy)
     lock_timeout: float | None = None  # seconds to wait for another run (None: $SUPPORTMATRIX_LOCK_TIMEOUT or 300)
+
+    @property
+    def spec(self) -> PageSpec:
+        from .pages import DEFAULT, get
+
+        return self.page if self.page is not None else get(DEFAULT)
 
 
 @dataclass
@@ -95,7 +104,7 @@ def run(opts: RunOptions) -> RunResult:
 
 
 def _run(opts: RunOptions, result: RunResult) -> RunResult:
-    from .recovery import recover
+    from .store.recovery import recover
 
     store = SnapshotStore(opts.snapshots)
     # 0. finish what a killed run left half done, repair damaged history or alert state
@@ -119,7 +128,7 @@ def _run(opts: RunOptions, result: RunResult) -> RunResult:
         result.say(f"unchanged: same page as snapshot {previous.id}; nothing to publish")
         return result
     # 2. process
-    revision = build(fetched.body, fetched)
+    revision = build(fetched.body, fetched, opts.spec)
     meta = snapshot_meta(revision, fetched)
     validation = _audit(opts, store, previous, baseline, fetched, revision, meta, result)  # fail closed
     # 3. save outputs: durable before visible
@@ -140,7 +149,7 @@ def _save(
     result: RunResult,
 ) -> Snapshot:
     """Move the baseline to a prepared (or quarantined) snapshot, publish, announce: the save steps that
-    ``run`` and ``accept`` share. See ``pipeline._moves`` for the order and why."""
+    ``run`` and ``accept`` share. See ``pipeline.store.moves`` for the order and why."""
     at = str(revision.page["fetched_at"])
     move = moves.plan(previous, baseline, staged, at=at)
     if move is None:
@@ -159,13 +168,13 @@ def _save(
     point("published")
     result.snapshot_id = snapshot.id
     result.say(f"published: snapshot {snapshot.id} ({_summary(revision)}) to {opts.output}")
-    result.say(_changes_line(changes, move, snapshot))
+    result.say(_changes_line(changes, move, snapshot, revision.spec.alert_title))
     _announce(opts, changes, snapshot, result)  # validated and published; the baseline has no changes
     return snapshot
 
 
-def _changes_line(changes: pd.DataFrame, move: moves.Transition | None, snapshot: Snapshot) -> str:
-    from .summary import title
+def _changes_line(changes: pd.DataFrame, move: moves.Transition | None, snapshot: Snapshot, revision_title: str) -> str:
+    from .diff.summary import title
 
     if move is None:
         return f"no move: snapshot {snapshot.id} is the page seen last, or not an authored page; no changes"
@@ -176,7 +185,7 @@ def _changes_line(changes: pd.DataFrame, move: moves.Transition | None, snapshot
             f"baseline: snapshot {snapshot.id} replaces {move.source}, which was no authored page; "
             "differences from it are not reported as changes"
         )
-    return f"{title(changes)} (snapshot {move.source} -> {snapshot.id})"
+    return f"{title(changes, revision_title)} (snapshot {move.source} -> {snapshot.id})"
 
 
 def _fetch_or_fall_back(
@@ -187,7 +196,10 @@ def _fetch_or_fall_back(
     if previous is not None:
         validators = fetching.Validators(previous.meta.get("etag"), previous.meta.get("last_modified"))
     try:
-        fetched = fetching.fetch(opts.source, validators=validators, policy=opts.policy, fetched_at=fetched_at)
+        source, policy = opts.source or opts.spec.url, opts.policy
+        if policy.allowed_hosts is None:  # the page's own hosts, unless the caller named others
+            policy = replace(policy, allowed_hosts=opts.spec.allowed_hosts)
+        fetched = fetching.fetch(source, validators=validators, policy=policy, fetched_at=fetched_at)
     except OfflineError as exc:
         if opts.require_live:
             raise
@@ -202,33 +214,11 @@ def _fetch_or_fall_back(
     return fetched
 
 
-def from_snapshot(snapshot: Snapshot) -> fetching.Fetched:
-    """The snapshot's page as if fetched again, with its original provenance."""
-    return fetching.Fetched.from_meta(snapshot.meta, snapshot.page_bytes())
-
-
-def snapshot_meta(revision: Revision, fetched: fetching.Fetched) -> dict[str, object]:
-    page = revision.frames["page"].iloc[0]
-    keys = ("source", "final_url", "fetched_at", "http_status", "etag", "last_modified", "sha256", "bytes")
-    meta: dict[str, object] = {k: _plain(page[k]) for k in keys}
-    for k in ("git_commit_id", "ms_date", "updated_at", "provenance", "title", "canonical_url"):
-        meta[k] = _plain(page[k])
-    return meta
-
-
-def _plain(value: object) -> object:
-    import pandas as pd
-
-    if value is None or (not isinstance(value, (list, dict, str)) and pd.isna(value)):  # type: ignore[call-overload]
-        return None
-    return value.item() if hasattr(value, "item") else value
-
-
 def _published(output: Path, snapshot: Snapshot) -> bool:
     """``output/`` holds this snapshot's publication, complete (else the run rebuilds it)."""
     import json
 
-    from ._verify import intact
+    from .publish._verify import intact
 
     page = output / "latest" / "page.json"
     try:
@@ -260,13 +250,13 @@ def _audit(
         assert previous is not None
         result.say(f"validation: same page and datasets as snapshot {previous.id}, which passed; not re-run")
         return stored
-    from .restructure import failure_line, settle
-    from .source import source_hosts
     from .validate import validate
+    from .validate.restructure import failure_line, settle
+    from .validate.source import source_hosts
 
     # drift is measured from the authored baseline: a partial capture must not make a whole page "drift"
     before = baseline.frames() if baseline is not None else None
-    report = validate(revision.frames, previous=before)
+    report = validate(revision.frames, previous=before, page=revision.spec)
     print("\n".join(report.summary_lines()))
     hosts = opts.source_hosts if opts.source_hosts is not None else source_hosts()
     validation: dict[str, object] = settle(report.to_dict(), revision, before, clone=opts.source_repo, hosts=hosts)
@@ -347,6 +337,7 @@ def _alert_failure(opts: RunOptions, result: RunResult, exc: PipelineError) -> N
         snapshot_id=result.snapshot_id,
         quarantined=result.status == "quarantined",
         config=opts.alert_config,
+        page=opts.spec.alert_title,
     )
     if outcome.line:
         result.say(outcome.line)
@@ -363,6 +354,8 @@ def _alert_success(opts: RunOptions, result: RunResult) -> None:
         links = alerts.links(latest.meta if latest else None, opts.output)
         lines.append(alerts.retry_pending(snapshots=opts.snapshots, links=links, config=opts.alert_config).line)
     if not result.fell_back:
-        lines.append(alerts.health_ok(snapshots=opts.snapshots, config=opts.alert_config).line)
+        lines.append(
+            alerts.health_ok(snapshots=opts.snapshots, config=opts.alert_config, page=opts.spec.alert_title).line
+        )
     for line in filter(None, lines):
         result.say(line)

@@ -6,7 +6,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from .corpus import manifest, markdown_text
+from tests.corpus import manifest, markdown_text
 
 
 def git(repo: Path, *args: str, when: str | None = None) -> str:

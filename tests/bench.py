@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .corpus import html_pages
+from tests.corpus import html_pages
 
 SAMPLE = Path(__file__).parent / "fixtures" / "learn_sample.html"
 
@@ -73,12 +73,11 @@ def _interleaved_ms(fns: dict[str, Callable[[bytes], object]], pages: list[bytes
 def bench_extract() -> dict[str, float | str]:
     import lxml.html
 
-    from pipeline.datasets import extracted_frames
     from pipeline.extract import extract
+    from pipeline.extract.datasets import extracted_frames
     from pipeline.fetch import Fetched
     from pipeline.normalise import normalise
-
-    from .extract_bs4_support import extract_bs4
+    from tests.extract_bs4_support import extract_bs4
 
     pages = _pages()
     about = Fetched("bench.html", b"", None, "2025-01-01T00:00:00Z", None, None, None, "file")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pytest_httpserver import HTTPServer
 
-from .alerts_support import Hook, append_history, change, frame
+from tests.alerts_support import Hook, append_history, change, frame
 
 
 def _import_seconds(module: str) -> float:
@@ -21,7 +21,7 @@ def _import_seconds(module: str) -> float:
 
 def bench_alerts() -> dict[str, float | str]:
     from pipeline import alerts
-    from pipeline._alert_message import change_message
+    from pipeline.alerts._message import change_message
 
     rows = [change("added", f"Feature {i} on AKS (Linux) was added as GA.", new="GA") for i in range(200)]
     changes = frame(rows)

@@ -13,8 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from .backfill_support import commit_corpus
-from .corpus import SKIP_REASON, manifest
+from tests.backfill_support import commit_corpus
+from tests.corpus import SKIP_REASON, manifest
 
 _PROBE = """
 import json, resource, sys

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .bench import _median_ms, _pages, _read_html
+from tests.bench import _median_ms, _pages, _read_html
 
 
 def bench_normalise() -> dict[str, float | str]:

@@ -15,8 +15,7 @@ SAMPLE = ROOT / "tests" / "fixtures" / "learn_sample.html"
 
 def _publish_seconds(repeat: int = 5) -> float:
     from pipeline.publish import publish
-
-    from .publish_support import meta, sample_changes, sample_frames
+    from tests.publish_support import meta, sample_changes, sample_frames
 
     frames, history = sample_frames(), sample_changes()
     with tempfile.TemporaryDirectory() as tmp:

@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from .corpus import SKIP_REASON, html_bytes, manifest
+from tests.corpus import SKIP_REASON, html_bytes, manifest
 
 
 def bench_replay() -> dict[str, Any]:
@@ -19,11 +19,11 @@ def bench_replay() -> dict[str, Any]:
         manifest()
     except OSError:
         return {"skipped": SKIP_REASON}
-    from pipeline.build import build
     from pipeline.diff import diff, empty, prepare
     from pipeline.fetch import Fetched
     from pipeline.run import snapshot_meta
-    from pipeline.snapshots import SnapshotStore
+    from pipeline.steps import build
+    from pipeline.store.snapshots import SnapshotStore
 
     try:
         from pipeline.validate import validate

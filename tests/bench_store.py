@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pipeline import _jsondoc
-from pipeline.snapshots import SnapshotStore
+from pipeline.store import _jsondoc
+from pipeline.store.snapshots import SnapshotStore
 
 
 def _meta(i: int) -> dict[str, Any]:

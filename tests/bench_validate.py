@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 
-from .bench import _pages
+from tests.bench import _pages
 
 _GX_IMPORT = (
     "import os, time\nos.environ.setdefault('GX_ANALYTICS_ENABLED', 'False')\n"
@@ -21,12 +21,11 @@ def _median_ms(samples: list[float]) -> float:
 
 
 def bench_validate() -> dict[str, float | str]:
-    from pipeline.build import build
+    from pipeline.steps import build
     from pipeline.validate import validate
     from pipeline.validate._engine import engine, import_gx
     from pipeline.validate.suites import SUITES_DIR
-
-    from .validate_support import fetched
+    from tests.validate_support import fetched
 
     done = subprocess.run([sys.executable, "-c", _GX_IMPORT], capture_output=True, text=True, check=True)
     gx_import_s = float(done.stdout.strip().splitlines()[-1])

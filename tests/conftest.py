@@ -6,9 +6,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from pipeline import alerts
-from pipeline.source import HOSTS_VARIABLE
-
-from .alerts_support import Hook
+from pipeline.validate.source import HOSTS_VARIABLE
+from tests.alerts_support import Hook
 
 
 @pytest.fixture(autouse=True)
@@ -31,6 +30,6 @@ def hook(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> Hook:
 @pytest.fixture(scope="session")
 def forked_runs(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Great Expectations and apprise imported in this process once, so runs in forked children are fast."""
-    from .crash_support import warm_up
+    from tests.crash_support import warm_up
 
     warm_up(tmp_path_factory.mktemp("warm-up"))

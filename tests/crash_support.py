@@ -21,8 +21,7 @@ from typing import Any
 from pipeline import fetch as fetching
 from pipeline._faults import KILL_AT
 from pipeline.run import RunOptions, run
-
-from .support import MALWARE_PREVIEW, SAMPLE, promoted, revised
+from tests.support import MALWARE_PREVIEW, SAMPLE, promoted, revised
 
 __all__ = ["MALWARE_PREVIEW", "SAMPLE", "delivered", "history", "in_child", "options", "pending", "promoted", "revised"]
 

@@ -1,6 +1,6 @@
 """Today's (0.x) extractor over a BeautifulSoup tree: the reference the lxml-native walker must equal.
 
-A frozen copy of ``pipeline/extract.py`` as it was before the walker read lxml's tree directly
+A frozen copy of ``pipeline/extract/__init__.py`` as it was before the walker read lxml's tree directly
 (``tests/test_extract_identity.py`` compares the two document models on every corpus revision).
 """
 
@@ -11,11 +11,10 @@ from dataclasses import dataclass, replace
 from bs4 import Tag
 from bs4.element import PageElement
 
-from pipeline._locate import locate
 from pipeline.errors import ExtractError
+from pipeline.extract._locate import locate
 from pipeline.model import ALERT_KINDS, Block, Cell, Document, Footnote, Line, Note, Scope, Table
-
-from .soup_support import clean, flatten, flatten_nodes, footnote_ref, soup_from_lxml
+from tests.soup_support import clean, flatten, flatten_nodes, footnote_ref, soup_from_lxml
 
 
 def extract_bs4(body: bytes | str) -> Document:

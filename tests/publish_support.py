@@ -8,10 +8,9 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.build import build
 from pipeline.schema import DATASETS
-
-from .support import local_fetched
+from pipeline.steps import build
+from tests.support import local_fetched
 
 SAMPLE = Path(__file__).parent / "fixtures" / "learn_sample.html"
 FETCHED_AT = "2025-03-30T10:00:00Z"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.render import SourceInfo, render
+from pipeline.backfill.render import SourceInfo, render
 
 PATH = "articles/defender-for-cloud/support-matrix-defender-for-containers.md"
 REPO = "MicrosoftDocs/azure-security-docs"

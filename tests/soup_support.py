@@ -3,7 +3,7 @@
 ``soup_from_lxml`` builds the BeautifulSoup tree of the located article straight from lxml's tree
 (``tests/test_soup.py`` proves it equals ``BeautifulSoup(markup, "lxml")`` on every corpus page), and
 ``flatten`` reads a bs4 fragment as a reader sees it.  Frozen copies of ``pipeline/_soup.py`` and
-``pipeline/_text.py`` as they were before the extractor walked lxml directly; not used by the pipeline.
+``pipeline/extract/_text.py`` as they were before the extractor walked lxml directly; not used by the pipeline.
 """
 
 from __future__ import annotations

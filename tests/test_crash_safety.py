@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from .alerts_support import Hook
-from .crash_support import (
+from tests.alerts_support import Hook
+from tests.crash_support import (
     MALWARE_PREVIEW,
     SAMPLE,
     delivered,

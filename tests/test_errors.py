@@ -8,8 +8,7 @@ import pytest
 
 from pipeline import errors
 from pipeline.errors import InternalError, PipelineError
-
-from .readme import README
+from tests.readme import README
 
 
 def _tree() -> list[type[PipelineError]]:

@@ -19,10 +19,9 @@ from pipeline import fetch as fetching
 from pipeline.cli import main
 from pipeline.errors import InternalError, PublishError, SnapshotError
 from pipeline.run import RunOptions, run
-
-from .alerts_support import Hook, only_target
-from .fetch_support import RawServer, serving
-from .support import read_only, tree_digest
+from tests.alerts_support import Hook, only_target
+from tests.fetch_support import RawServer, serving
+from tests.support import read_only, tree_digest
 
 SAMPLE = Path(__file__).parent / "fixtures" / "learn_sample.html"
 STATE = "alerts-state.json"
@@ -229,7 +228,7 @@ def test_an_alert_state_of_the_wrong_shape_is_rebuilt_not_a_crash(
     capsys.readouterr()
     assert cli(tmp_path, newer_page(tmp_path)) == 0
     assert "repaired: alert state" in capsys.readouterr().err
-    from pipeline import _alert_state
+    from pipeline.alerts import _state as _alert_state
 
     _alert_state.load(store)  # readable again (the damaged file is kept aside)
     assert any(p.name.startswith(STATE) and p.name != STATE for p in store.iterdir())

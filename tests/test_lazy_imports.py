@@ -1,7 +1,7 @@
 """An unchanged page costs only what the check needs: the page is not parsed or validated, so neither
 lxml, BeautifulSoup nor Great Expectations is imported (timings are in `make bench`, not here).
 
-pandas and pyarrow are not asserted: the run's recovery check (``pipeline.recovery``) reads the change
+pandas and pyarrow are not asserted: the run's recovery check (``pipeline.store.recovery``) reads the change
 history on every run."""
 
 from __future__ import annotations

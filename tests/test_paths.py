@@ -12,8 +12,7 @@ import pytest
 from pipeline._paths import folder_name
 from pipeline.cli import main
 from pipeline.errors import UsageError
-
-from .support import tree_digest
+from tests.support import tree_digest
 
 SAMPLE = Path(__file__).parent / "fixtures" / "learn_sample.html"
 HOSTILE = ["...html", "..html", ".html", ". .html", "a\nb.html", "back\\slash.html", "-dash.html"]

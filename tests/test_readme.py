@@ -8,8 +8,7 @@ import sys
 from pathlib import Path
 
 from pipeline.cli import COMMANDS
-
-from .readme import README, render
+from tests.readme import README, render
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXT = README.read_text(encoding="utf-8")

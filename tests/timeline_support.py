@@ -10,8 +10,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.schema import CHANGES
-
-from .corpus import html_bytes, manifest
+from tests.corpus import html_bytes, manifest
 
 
 def record(**values: Any) -> dict[str, Any]:
@@ -38,9 +37,9 @@ def baseline(detected_at: str, revision: str, ms_date: str | None, commit: str |
 @cache
 def corpus_history() -> dict[str, Any]:
     """stems in commit order, their frames, and the history of every consecutive pair (with a baseline)."""
-    from pipeline.build import build
     from pipeline.diff import diff
     from pipeline.fetch import Fetched
+    from pipeline.steps import build
 
     order = [(r["file"].removesuffix(".md"), r["committed_at_utc"]) for r in manifest()]
     frames: dict[str, dict[str, pd.DataFrame]] = {}

@@ -7,10 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.build import build
 from pipeline.fetch import Fetched
-
-from .support import local_fetched
+from pipeline.steps import build
+from tests.support import local_fetched
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -4,12 +4,13 @@ damaged or asked, the alert state) from the snapshots."""
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
+
+from . import _page
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("repair", help="rebuild the change history (and a damaged alert state) from the snapshots")
-    p.add_argument("--snapshots", type=Path, default=Path("snapshots"), help="snapshot store (default: snapshots/)")
+    _page.add(p, output=False)
     p.add_argument(
         "--alerts",
         action="store_true",
@@ -20,11 +21,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    _page.resolve(args)
     import sys
 
-    from .._runlock import held
-    from ..recovery import repair
-    from ..snapshots import SnapshotStore
+    from ..store.recovery import repair
+    from ..store.runlock import held
+    from ..store.snapshots import SnapshotStore
 
     with held(args.snapshots, args.lock_timeout):
         for line in repair(SnapshotStore(args.snapshots), alerts=args.alerts):

@@ -18,8 +18,10 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import _page
+
 if TYPE_CHECKING:
-    from ..report import RunReport
+    from ..workflow.report import RunReport
 
 TEXTS = ("commit-message", "step-summary", "issue-title", "issue-body", "health-body", "release-tag", "outputs")
 CHANGE_LABEL, HEALTH_LABEL = "support-change", "pipeline-health"
@@ -27,10 +29,7 @@ CHANGE_LABEL, HEALTH_LABEL = "support-change", "pipeline-health"
 
 def register(sub: argparse._SubParsersAction) -> None:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--snapshots", type=Path, default=Path("snapshots"), help="snapshot store (default: snapshots/)"
-    )
-    common.add_argument("--output", type=Path, default=Path("output"), help="publication root (default: output/)")
+    _page.add(common)
     common.add_argument(
         "--exit-code", type=int, help="the run's exit code, when known (5 = validation failed, other non-zero = failed)"
     )
@@ -65,7 +64,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from .. import report as texts
+    _page.resolve(args)
+    from ..workflow import report as texts
 
     report = load(args.snapshots, args.output, exit_code=args.exit_code, site_url=args.site_url or _pages_url())
     if args.what == "issue":
@@ -91,8 +91,8 @@ def load(
     snapshots: Path, output: Path | None = None, *, exit_code: int | None = None, site_url: str | None = None
 ) -> RunReport:
     """The latest run's report from a snapshot store (index, check times, change history) and output/."""
-    from ..report import latest_run
-    from ..snapshots import SnapshotStore
+    from ..store.snapshots import SnapshotStore
+    from ..workflow.report import latest_run
 
     store = SnapshotStore(snapshots)
     entries = store.entries()
@@ -128,8 +128,8 @@ def _pages_url() -> str | None:
 
 
 def _issue(report: RunReport, args: argparse.Namespace) -> int:
-    from .. import report as texts
-    from ..github import upsert_issue
+    from ..workflow import report as texts
+    from ..workflow.github import upsert_issue
 
     if args.kind == "changes":
         if not report.changed:
@@ -149,9 +149,9 @@ def _issue(report: RunReport, args: argparse.Namespace) -> int:
 
 
 def _release(report: RunReport, args: argparse.Namespace) -> int:
-    from .. import report as texts
     from ..errors import PublishError
-    from ..github import create_release
+    from ..workflow import report as texts
+    from ..workflow.github import create_release
 
     if not report.changed:
         print("no support changes in the latest run: no release")

@@ -1,0 +1,103 @@
+"""The transition log: ``snapshots/journal.jsonl``, written ahead of every baseline move (I/O).
+
+One JSON line per move of the diff baseline, appended and fsynced *before* the
+changes of that move are recorded and before the snapshot it moves to is
+listed as good::
+
+    {"at": "2025-04-01T06:17:00Z", "from": "1cfe…" | null, "to": "9a0b…", "kind": "changed" | "baseline"}
+
+``at`` is the detection time the changes carry, ``from`` the baseline they
+are diffed against (null: nothing to diff, the first authored page), ``to``
+the snapshot that becomes the baseline. Because the intent is on disk first,
+a run killed anywhere after it leaves enough to finish the move exactly as an
+uninterrupted run would have (``pipeline.store.recovery.roll_forward``), and the
+whole change history can be rebuilt from the snapshots (``pipeline repair``).
+
+Appending is O(1) whatever the length of the history; a torn last line (a
+kill mid-append) is ignored on reading, since its move had not started.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import SnapshotError
+
+JOURNAL = "journal.jsonl"
+CHANGED = "changed"  # the baseline moved from one authored page to another: changes are diffed
+BASELINE = "baseline"  # the first authored page: recorded as the baseline, no changes
+
+
+@dataclass(frozen=True)
+class Transition:
+    at: str
+    source: str | None  # "from"
+    to: str
+    kind: str = CHANGED
+
+    def to_json(self) -> bytes:
+        body = {"at": self.at, "from": self.source, "kind": self.kind, "to": self.to}
+        return json.dumps(body, sort_keys=True, ensure_ascii=True).encode("ascii") + b"\n"
+
+
+def path(root: Path) -> Path:
+    return Path(root) / JOURNAL
+
+
+def append(root: Path, *transitions: Transition) -> None:
+    """Add lines and make them durable (file and folder entry) before returning: one write and one
+    fsync however many (a backfill logs all its moves at once)."""
+    if not transitions:
+        return
+    file = path(root)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    created = not file.exists()
+    fd = os.open(file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        if not created:
+            _end_with_newline(fd, file)
+        os.write(fd, b"".join(t.to_json() for t in transitions))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    if created:
+        from ..publish._swap import fsync_dir
+
+        fsync_dir(file.parent)
+
+
+def _end_with_newline(fd: int, file: Path) -> None:
+    """A kill mid-append leaves a torn line: end it, so the next line stands on its own."""
+    size = file.stat().st_size
+    if size:
+        with open(file, "rb") as fh:
+            fh.seek(size - 1)
+            if fh.read(1) != b"\n":
+                os.write(fd, b"\n")
+
+
+def read(root: Path) -> list[Transition]:
+    """Every complete line, oldest first; torn or foreign lines are skipped (never acted on)."""
+    file = path(root)
+    try:
+        data = file.read_bytes()
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise SnapshotError(f"cannot read {file}: {exc}") from exc
+    out = []
+    for line in data.splitlines():
+        try:
+            row = json.loads(line)
+            out.append(Transition(str(row["at"]), row["from"], str(row["to"]), str(row.get("kind", CHANGED))))
+        except (ValueError, KeyError, TypeError):
+            continue
+    return out
+
+
+def last(root: Path) -> Transition | None:
+    rows = read(root)
+    return rows[-1] if rows else None

@@ -1,0 +1,108 @@
+"""Tell GitHub what changed, through the ``gh`` CLI: one issue per label, one release per page revision.
+
+The scheduled workflow calls these through ``pipeline report issue`` and
+``pipeline report release`` so the "find the open issue, else open one" and
+"is this tag taken" decisions are Python with tests instead of shell in YAML.
+``gh`` reads its token from ``GH_TOKEN`` (the workflow's ``github.token``).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import PublishError
+
+LABELS = {
+    "support-change": ("0e8a16", "The support matrix changed"),
+    "pipeline-health": ("d93f0b", "The scheduled refresh needs a person"),
+}
+
+
+@dataclass(frozen=True)
+class Result:
+    code: int
+    stdout: str
+    stderr: str
+
+
+Runner = Callable[[Sequence[str], str | None], Result]
+
+
+def gh(args: Sequence[str], stdin: str | None = None) -> Result:
+    """Run ``gh ARGS`` (stdin optional) and return its exit code and output."""
+    exe = shutil.which("gh")
+    if exe is None:
+        raise PublishError("the gh CLI is not installed (https://cli.github.com); GitHub steps need it")
+    proc = subprocess.run([exe, *args], input=stdin, capture_output=True, text=True, check=False, timeout=120)
+    return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+def _check(result: Result, what: str) -> str:
+    if result.code != 0:
+        reason = " ".join(result.stderr.split()) or f"exit code {result.code}"
+        raise PublishError(f"gh could not {what}: {reason}")
+    return result.stdout.strip()
+
+
+def upsert_issue(label: str, title: str, body: str, *, run: Runner = gh) -> str:
+    """Comment on the open issue labelled ``label``, or open one: never one issue per run."""
+    color, description = LABELS.get(label, ("ededed", ""))
+    # --force makes this idempotent: it creates the label or updates it in place
+    _check(run(["label", "create", label, "--color", color, "--description", description, "--force"], None), "label")
+    found = _check(
+        run(
+            [
+                "issue",
+                "list",
+                "--label",
+                label,
+                "--state",
+                "open",
+                "--limit",
+                "1",
+                "--json",
+                "number",
+                "--jq",
+                ".[].number",
+            ],
+            None,
+        ),
+        f"list open {label} issues",
+    )
+    if found:
+        number = found.split()[0]
+        _check(run(["issue", "comment", number, "--body-file", "-"], body), f"comment on issue #{number}")
+        return f"commented on issue #{number}"
+    url = _check(
+        run(["issue", "create", "--title", title, "--label", label, "--body-file", "-"], body), "open an issue"
+    )
+    return f"opened {url}"
+
+
+def release_exists(tag: str, *, run: Runner = gh) -> bool:
+    result = run(["release", "view", tag, "--json", "tagName"], None)
+    if result.code == 0:
+        return True
+    if "not found" in result.stderr.lower():
+        return False
+    _check(result, f"look up release {tag}")
+    return False  # pragma: no cover - _check raised
+
+
+def create_release(
+    tags: Sequence[str], title: str, notes: str, files: Sequence[Path], *, target: str | None = None, run: Runner = gh
+) -> str:
+    """Create a release under the first free tag of ``tags``; a no-op when all are taken (a re-run)."""
+    for tag in tags:
+        if release_exists(tag, run=run):
+            continue
+        args = ["release", "create", tag, *(str(f) for f in files), "--title", title, "--notes-file", "-"]
+        if target:
+            args += ["--target", target]
+        url = _check(run(args, notes), f"create release {tag}")
+        return f"released {tag}: {url}"
+    return f"release {tags[-1]} already exists; nothing to do"

@@ -1,0 +1,260 @@
+"""Issue #12: a restructured page is told from a broken one by its own authored source.
+
+A real git repository holds the article in two shapes (old: one H2 per environment; new: one H2 per
+capability with environment tabs); the pages are rendered from those commits, so their meta names
+the commit and path, as Learn's do."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from pipeline.accept import AcceptOptions, accept
+from pipeline.errors import ValidationFailed
+from pipeline.run import RunOptions, run
+from pipeline.store.snapshots import SnapshotStore
+from tests.backfill_support import commit, init
+from tests.restructure_support import PATH, learn_page, new_shape, old_shape
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> dict[str, object]:
+    clone = init(tmp_path / "docs")
+    old = commit(clone, PATH, old_shape(), "2025-01-15T10:00:00Z")
+    new = commit(clone, PATH, new_shape(), "2025-02-26T10:00:00Z")
+    return {"clone": clone, "old": old, "new": new}
+
+
+def _page(tmp_path: Path, name: str, body: bytes) -> Path:
+    path = tmp_path / f"{name}.html"
+    path.write_bytes(body)
+    return path
+
+
+def _run(tmp_path: Path, page: Path, when: str, clone: Path | None = None) -> None:
+    run(
+        RunOptions(
+            source=str(page),
+            snapshots=tmp_path / "snapshots",
+            output=tmp_path / "output",
+            fetched_at=when,
+            source_repo=clone,
+        )
+    )
+
+
+def _baseline(tmp_path: Path, repo: dict[str, object]) -> None:
+    old = _page(tmp_path, "old", learn_page(old_shape(), str(repo["old"]), "2025-01-15T10:00:00Z"))
+    _run(tmp_path, old, "2025-01-16T06:17:00Z")
+
+
+def _history(tmp_path: Path) -> list[dict]:
+    return json.loads((tmp_path / "snapshots" / "changes.json").read_text(encoding="utf-8"))
+
+
+def test_run_with_the_source_repo_publishes_the_restructure_and_records_it(
+    tmp_path: Path, repo: dict[str, object]
+) -> None:
+    _baseline(tmp_path, repo)
+    new = _page(tmp_path, "new", learn_page(new_shape(), str(repo["new"])))
+    _run(tmp_path, new, "2025-02-27T06:17:00Z", clone=Path(str(repo["clone"])))
+    store = SnapshotStore(tmp_path / "snapshots")
+    latest = store.latest_good()
+    assert latest is not None and latest.meta["git_commit_id"] == repo["new"]
+    validation = latest.validation() or {}
+    assert validation["outcome"] == "restructured" and validation["failure_kind"] == "drift"
+    assert validation["source_agreement"]["status"] == "agrees"
+    assert validation["source_agreement"]["agreement"]["feature_support"] == 1.0
+    history = _history(tmp_path)
+    [event] = [r for r in history if r["kind"] == "restructured"]
+    assert event["dataset"] == "page"
+    assert "Vulnerability assessment" in event["new"] and "Azure" in event["old"]
+    assert "67% of feature_support rows kept" in event["summary"]
+    # feature keys survive the move: only the retired legacy features are removed, nothing is "added"
+    support = [r for r in history if r["dataset"] == "feature_support"]
+    assert {r["kind"] for r in support} == {"removed"}
+    assert all(r["feature"].startswith("Legacy") for r in support)
+    published = json.loads((tmp_path / "output" / "latest" / "page.json").read_text(encoding="utf-8"))
+    assert published[0]["git_commit_id"] == repo["new"]
+
+
+def test_without_the_source_it_is_quarantined_as_an_unconfirmed_restructure_and_accept_publishes_it(
+    tmp_path: Path, repo: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _baseline(tmp_path, repo)
+    before = (tmp_path / "output" / "latest" / "page.json").read_bytes()
+    new = _page(tmp_path, "new", learn_page(new_shape(), str(repo["new"])))
+    with pytest.raises(ValidationFailed, match=r"unconfirmed restructure \(source unreachable"):
+        _run(tmp_path, new, "2025-02-27T06:17:00Z")
+    assert (tmp_path / "output" / "latest" / "page.json").read_bytes() == before
+    store = SnapshotStore(tmp_path / "snapshots")
+    [held] = [e for e in store.entries() if e["status"] == "quarantined"]
+    assert held["failure_kind"] == "drift"
+    monkeypatch.setenv("SUPPORTMATRIX_ACCEPTED_BY", "octocat")
+    result = accept(AcceptOptions(held["id"][:8], tmp_path / "snapshots", tmp_path / "output"))
+    assert result.snapshot_id == held["id"]
+    latest = SnapshotStore(tmp_path / "snapshots").latest_good()
+    assert latest is not None and latest.id == held["id"]
+    assert (latest.validation() or {})["accepted"]["by"] == "octocat"
+    [event] = [r for r in _history(tmp_path) if r["kind"] == "accepted"]
+    assert "octocat" in event["summary"] and event["new_revision"] == held["id"]
+    published = json.loads((tmp_path / "output" / "latest" / "page.json").read_text(encoding="utf-8"))
+    assert published[0]["git_commit_id"] == repo["new"]
+
+
+def test_accept_refuses_a_good_snapshot(tmp_path: Path, repo: dict[str, object]) -> None:
+    from pipeline.errors import UsageError
+
+    _baseline(tmp_path, repo)
+    good = SnapshotStore(tmp_path / "snapshots").latest_good()
+    assert good is not None
+    with pytest.raises(UsageError, match="not quarantined"):
+        accept(AcceptOptions(good.id, tmp_path / "snapshots", tmp_path / "output"))
+
+
+def _cut_sections(markdown: str) -> str:
+    """Half the capability sections gone, as a partial page would be."""
+    start, end = markdown.index("## Runtime threat protection"), markdown.index("## Registries and images")
+    return markdown[:start] + markdown[end:]
+
+
+def _another_article(markdown: str) -> str:
+    return markdown.replace("Containers support matrix", "Servers support matrix")
+
+
+@pytest.mark.parametrize(
+    ("case", "kind"),
+    [
+        ("one tab panel dropped", "drift"),
+        ("half the sections cut", "validity"),  # 12 feature_support rows: under the row bounds too
+        ("another article", "validity"),
+    ],
+)
+def test_a_broken_page_is_never_published_even_with_its_source_at_hand(
+    tmp_path: Path, repo: dict[str, object], case: str, kind: str
+) -> None:
+    clone = Path(str(repo["clone"]))
+    # the good new shape first, confirmed, so the broken pages are compared with it
+    _baseline(tmp_path, repo)
+    _run(tmp_path, _page(tmp_path, "new", learn_page(new_shape(), str(repo["new"]))), "2025-02-27T06:17:00Z", clone)
+    broken = {
+        "one tab panel dropped": new_shape(drop_tab=("Runtime threat protection", "GCP")),
+        "half the sections cut": _cut_sections(new_shape()),
+        "another article": _another_article(new_shape()),
+    }[case]
+    page = _page(tmp_path, "broken", learn_page(broken, str(repo["new"])))
+    before = (tmp_path / "output" / "latest" / "page.json").read_bytes()
+    with pytest.raises(ValidationFailed) as raised:
+        _run(tmp_path, page, "2025-02-28T06:17:00Z", clone)
+    assert (tmp_path / "output" / "latest" / "page.json").read_bytes() == before
+    [held] = [e for e in SnapshotStore(tmp_path / "snapshots").entries() if e["status"] == "quarantined"]
+    assert held["failure_kind"] == kind
+    if kind == "drift":
+        assert held["source_agreement"]["status"] == "disagrees"
+        assert held["source_agreement"]["minimum"] < 0.99
+        assert "unconfirmed restructure (source disagrees" in str(raised.value)
+    else:
+        assert "source_agreement" not in held  # a validity failure is final: the source is not asked
+        assert re.search(r"validity failure", str(raised.value))
+
+
+def test_every_published_run_records_its_source_agreement(tmp_path: Path, repo: dict[str, object]) -> None:
+    old = _page(tmp_path, "old", learn_page(old_shape(), str(repo["old"]), "2025-01-15T10:00:00Z"))
+    _run(tmp_path, old, "2025-01-16T06:17:00Z", clone=Path(str(repo["clone"])))
+    latest = SnapshotStore(tmp_path / "snapshots").latest_good()
+    assert latest is not None
+    assert latest.meta["outcome"] == "passed"
+    assert latest.meta["source_agreement"]["status"] == "agrees"
+    assert set(latest.meta["source_agreement"]["agreement"].values()) == {1.0}
+
+
+def test_backfill_accepts_a_drift_only_failure_as_restructured_and_keeps_validity_failures_out(tmp_path: Path) -> None:
+    from pipeline.backfill import BackfillOptions, backfill
+
+    clone = init(tmp_path / "docs")
+    commit(clone, PATH, old_shape(), "2025-01-15T10:00:00Z")
+    commit(clone, PATH, new_shape(), "2025-02-26T10:00:00Z")
+    commit(clone, PATH, _another_article(new_shape()), "2025-02-27T10:00:00Z")
+    result = backfill(BackfillOptions(git_repos=(clone,), snapshots=tmp_path / "snapshots", progress=False))
+    assert (result.versions, result.good, result.restructured, result.quarantined) == (3, 2, 1, 1)
+    assert result.history is not None
+    assert list(result.history[result.history.dataset == "page"].kind) == ["restructured"]
+    [held] = [e for e in SnapshotStore(tmp_path / "snapshots").entries() if e["status"] == "quarantined"]
+    assert held["failure_kind"] == "validity"
+
+
+def test_backfill_by_day_replays_the_last_commit_of_each_utc_day(tmp_path: Path) -> None:
+    from pipeline.backfill import BackfillOptions, collect
+
+    clone = init(tmp_path / "docs")
+    commit(clone, PATH, old_shape(), "2025-02-25T09:00:00Z")
+    commit(clone, PATH, new_shape(), "2025-02-25T15:00:00Z")
+    late = commit(clone, PATH, old_shape(date="02/25/2025"), "2025-02-25T23:30:00Z")
+    next_day = commit(clone, PATH, new_shape(date="02/26/2025"), "2025-02-26T08:00:00Z")
+    every = collect(BackfillOptions(git_repos=(clone,)))
+    daily = collect(BackfillOptions(git_repos=(clone,), granularity="day"))
+    assert len(every) == 4
+    assert [v.commit for v in daily] == [late, next_day]
+
+
+def test_failure_kinds_and_agreement_figures() -> None:
+    from pipeline.validate.corroborate import agreement, agrees
+    from pipeline.validate.result import failure_kind
+    from tests.validate_support import frames_of
+
+    assert failure_kind([]) is None
+    assert failure_kind(["drift.expect_column_values_to_be_null(vanished)"]) == "drift"
+    assert failure_kind(["drift.x", "page.expect_column_distinct_values_to_be_in_set(title)"]) == "validity"
+    full = frames_of(learn_page(new_shape(), "b" * 40))
+    dropped = frames_of(learn_page(new_shape(drop_tab=("Runtime threat protection", "GCP")), "b" * 40))
+    figures = agreement(dropped, full)
+    assert figures["feature_support"] == round(30 / 36, 4) and figures["support_items"] == 1.0
+    assert not agrees(figures) and agrees(agreement(full, full))
+
+
+def test_a_page_flipping_between_shapes_is_marked_transient_and_shown_collapsed(tmp_path: Path) -> None:
+    from pipeline.backfill import BackfillOptions, backfill
+    from pipeline.diff.transient import collapse
+    from pipeline.publish._feed import runs
+
+    clone = init(tmp_path / "docs")
+    commit(clone, PATH, old_shape(), "2025-02-25T08:00:00Z")
+    commit(clone, PATH, new_shape(), "2025-02-25T10:00:00Z")  # 18 rows removed ...
+    commit(clone, PATH, old_shape(date="02/25/2025"), "2025-02-25T14:00:00Z")  # ... back 4 h later
+    commit(clone, PATH, new_shape(date="03/31/2025"), "2025-03-31T09:00:00Z")  # removed for good, weeks later
+    result = backfill(BackfillOptions(git_repos=(clone,), snapshots=tmp_path / "snapshots", progress=False))
+    history = result.history
+    assert history is not None and result.quarantined == 0
+    events = history[history.kind == "transient"]
+    removed = history[(history.kind == "removed") & (history.dataset == "feature_support")]
+    assert len(removed) == 36  # twice 18: both flips are in the history
+    assert len(events[events.dataset == "feature_support"]) == 18  # one per round trip, the last removal stands
+    assert all("reverted 4 h later" in s for s in events.summary)
+    shown = collapse(SnapshotStore(tmp_path / "snapshots").changes())
+    assert len(shown[(shown.kind == "removed") & (shown.dataset == "feature_support")]) == 18
+    assert not len(shown[shown.kind == "added"])
+    entries = {at: set(c.kind) for at, _, c in runs(shown)}
+    assert entries["2025-02-25T14:00:00Z"] == {"transient"}  # the flip back: one line per round trip
+    assert entries["2025-02-25T10:00:00Z"] == {"restructured"}  # its removals are folded into those lines
+    # a narrower window keeps both flips as ordinary changes
+    again = backfill(
+        BackfillOptions(git_repos=(clone,), snapshots=tmp_path / "other", progress=False, transient_hours=2)
+    )
+    assert again.history is not None and not len(again.history[again.history.kind == "transient"])
+
+
+def test_the_pipeline_health_issue_names_the_kind_and_how_to_accept(tmp_path: Path, repo: dict[str, object]) -> None:
+    from pipeline.commands.report import load
+    from pipeline.workflow import report as texts
+
+    _baseline(tmp_path, repo)
+    new = _page(tmp_path, "new", learn_page(new_shape(), str(repo["new"])))
+    with pytest.raises(ValidationFailed):
+        _run(tmp_path, new, "2025-02-27T06:17:00Z")
+    body = texts.health_body(load(tmp_path / "snapshots", exit_code=5))
+    [held] = [e for e in SnapshotStore(tmp_path / "snapshots").entries() if e["status"] == "quarantined"]
+    assert "Kind: **drift** (an unconfirmed restructure" in body and "unreachable" in body
+    assert f"**accept** = `{held['id']}`" in body and f"python -m pipeline accept {held['id']}" in body
