@@ -392,6 +392,7 @@ PUBLISHED = (
     "page",
     "cells",
     "tables",
+    "support",
 )
 
 # the history datasets (changes, timeline) register themselves on import
