@@ -8,7 +8,17 @@ validators can check them; the validation suites check the same sets.
 from __future__ import annotations
 
 STATES = ("GA", "Preview", "Not available", "Unknown")
-ENVIRONMENTS = ("Azure", "AWS", "GCP", "Arc-enabled Kubernetes", "External registries")
+
+
+def _environments() -> tuple[str, ...]:
+    """Every environment a page's spec names, in the specs' display order (pipeline/pages/*.toml)."""
+    from .pages import all_pages
+
+    found = (e for spec in all_pages() if spec.environments is not None for e in spec.environments.order)
+    return tuple(dict.fromkeys(found))
+
+
+ENVIRONMENTS = _environments()
 PLATFORMS = ("Linux", "Windows", "Any")
 NOTE_KINDS = ("NOTE", "CAUTION", "IMPORTANT", "TIP", "WARNING")
 TABLE_KINDS = ("feature", "aspect", "other")

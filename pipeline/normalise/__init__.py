@@ -47,8 +47,8 @@ class Tidy:
         return Counter(o.kind for o in self.oddities)
 
 
-def tidy(document: Document) -> Tidy:
-    ctx = Context.of(document)
+def tidy(document: Document, spec: PageSpec | None = None) -> Tidy:
+    ctx = Context.of(document, spec.environments if spec is not None else None)
     feature_rows: list[dict[str, Any]] = []
     items: list[dict[str, Any]] = []
     for table in document.tables:
@@ -78,7 +78,7 @@ def normalise(document: Document, spec: PageSpec | None = None) -> dict[str, pd.
     (``spec.datasets``; all four when no spec is given)."""
     if spec is not None and not spec.datasets:
         return {}
-    frames = tidy(document).frames
+    frames = tidy(document, spec).frames
     return frames if spec is None else {name: frames[name] for name in spec.datasets}
 
 
