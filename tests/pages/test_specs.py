@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import re
 from importlib import resources
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -14,7 +15,7 @@ from pipeline import pages
 from pipeline.errors import UsageError
 from pipeline.extract import extract
 
-from ..corpus import CATALOGUE_PAGES, CATALOGUE_SKIP, catalogue_html, catalogue_stems, catalogue_truth
+from ..corpus import CATALOGUE_PAGES, CATALOGUE_SKIP, SKIP_REASON, catalogue_html, catalogue_stems, catalogue_truth
 
 SPEC_FILES = sorted(p.name for p in resources.files("pipeline.pages").iterdir() if p.name.endswith(".toml"))
 
@@ -130,6 +131,33 @@ def test_containers_environments_are_the_published_vocabulary() -> None:
     for label, environment in labels.items():
         assert next(e for p, e in spec.patterns() if p.search(label)) == environment, label
     assert pages.get("defender-for-containers").datasets == schema.TIDY
+
+
+def test_containers_bounds_follow_their_stated_rule() -> None:
+    """floor(min / 2) .. 3 * max over the corpus and the sample page, as the TOML comment says."""
+    from pipeline.normalise import normalise
+    from pipeline.normalise.matrix import support_frame
+
+    from ..corpus import html_bytes, stems
+
+    found = stems()
+    if not found:
+        pytest.skip(SKIP_REASON)
+    spec = pages.get("defender-for-containers")
+    sample = (Path(__file__).resolve().parents[1] / "fixtures" / "learn_sample.html").read_bytes()
+    seen: dict[str, list[int]] = {name: [] for name in spec.all_datasets if name != "page"}
+    for raw in [html_bytes(stem) for stem in found] + [sample]:
+        document = extract(raw)
+        seen["cells"].append(sum(len(row) for table in document.tables for row in table.rows))
+        seen["tables"].append(len(document.tables))
+        seen["footnotes"].append(len(document.footnotes))
+        seen["notes"].append(len(document.notes))
+        seen["support"].append(len(support_frame(document, spec)))
+        for name, frame in normalise(document, spec).items():
+            seen[name].append(len(frame))
+    assert str(len(found)) in spec.bounds_basis and "sample" in spec.bounds_basis
+    for name, counts in seen.items():
+        assert spec.row_bounds[name] == (math.floor(min(counts) / 2), 3 * max(counts)), name
 
 
 def test_siblings_have_no_environment_split_nor_richer_datasets() -> None:
