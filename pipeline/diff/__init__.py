@@ -58,7 +58,7 @@ KINDS = (
     "accepted",
 )
 SEVERITIES = ("high", "medium", "low")
-_DATASET_ORDER = ("page", "feature_support", "features", "support_items", "os_versions", "notes")
+_DATASET_ORDER = ("page", "support", "feature_support", "features", "support_items", "os_versions", "notes")
 
 
 def diff(
