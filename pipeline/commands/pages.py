@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..pages import PageSpec
 
 OUTCOME_FILE = "outcome.env"  # what each page's refresh job uploads, as artifact outcome-<slug>
 
@@ -26,12 +29,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=main)
 
 
-def specs() -> tuple[Any, ...]:
-    try:
-        from .. import pages
-    except ImportError:  # until pipeline.pages lands on main
-        from .. import _pages_fallback as pages  # type: ignore[no-redef]
-    return tuple(pages.all_pages())
+def specs() -> tuple[PageSpec, ...]:
+    from ..pages import all_pages
+
+    return all_pages()
 
 
 def main(args: argparse.Namespace) -> int:
