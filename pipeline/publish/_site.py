@@ -178,7 +178,7 @@ def _timeline(history: pd.DataFrame) -> list[dict[str, Any]]:
                 # the page date is news only when the revision changed it
                 "old_ms_date": old_date if old_date and old_date != new_date else None,
                 "new_ms_date": new_date,
-                "title": summary.title(changes).removeprefix(f"{summary.PAGE_TITLE}: "),
+                "title": summary.count_phrase(changes),
                 "groups": groups,
             }
         )
@@ -220,7 +220,10 @@ def render(
         finalize=lambda v: xml_text(v) if isinstance(v, str) else v,
     )
     page_notes = [n for n in _rows(frames, "notes") if n["section"] is None]
+    from ..steps import page_of
+
     html = env.get_template("index.html.j2").render(
+        page_title=page_of(revision).alert_title,
         revision=revision,
         page_url=safe_url(revision.get("canonical_url")),
         page_notes=page_notes,

@@ -139,10 +139,10 @@ def headline(report: RunReport) -> str:
     if report.status == UNCHANGED:
         return "page unchanged"
     if report.changed:
-        from ..diff.summary import PAGE_TITLE, title
+        from ..diff.summary import count_phrase
 
         # the page's name is the repository's whole subject: a commit subject or table cell can skip it
-        return title(report.changes).removeprefix(f"{PAGE_TITLE}: ")
+        return count_phrase(report.changes)
     if report.baseline:
         return f"baseline snapshot {_id(report.snapshot)} ({_revision(report.snapshot)})"
     return f"page revised ({_revision(report.snapshot)}), no support changes"
@@ -202,8 +202,9 @@ def step_summary(report: RunReport) -> str:
 
 def issue_title(report: RunReport) -> str:
     from ..diff.summary import title
+    from ..steps import page_of
 
-    return title(report.changes)
+    return title(report.changes, page_of(report.snapshot).alert_title)
 
 
 def issue_body(report: RunReport) -> str:
@@ -213,11 +214,13 @@ def issue_body(report: RunReport) -> str:
     the revisions compared and where the datasets are.
     """
     from ..alerts import CHANGES_PAGE, Links, change_message
-    from ..fetch import DEFAULT_URL
+    from ..steps import page_of
 
     snap = report.snapshot or {}
-    page = next((str(snap[k]) for k in ("canonical_url", "final_url") if snap.get(k)), DEFAULT_URL)
-    changes_url = f"{report.site_url}{CHANGES_PAGE}" if report.site_url else f"output/{CHANGES_PAGE}"
+    spec = page_of(snap)
+    page = next((str(snap[k]) for k in ("canonical_url", "final_url") if snap.get(k)), spec.url)
+    where = f"{spec.slug}/{CHANGES_PAGE}"
+    changes_url = f"{report.site_url}{where}" if report.site_url else f"output/{where}"
     if report.changes is None:
         from ..diff import empty
 

@@ -73,25 +73,36 @@ def test_an_unknown_slug_is_one_line_naming_the_known_ones() -> None:
 
 
 def test_containers_identity_equals_the_code() -> None:
-    from pipeline import fetch
-    from pipeline.backfill import _revisions as _versions
     from pipeline.diff import summary
     from pipeline.publish import _feed
     from pipeline.publish._datapackage import descriptor
     from pipeline.validate import suites
 
     spec = pages.get("defender-for-containers")
-    assert spec.url == fetch.DEFAULT_URL
-    assert spec.allowed_hosts == fetch.DEFAULT_ALLOWED_HOSTS
     assert sorted(spec.accepted_titles) == suites.TITLES
     assert spec.canonical_url_pattern == suites.CANONICAL_URL
     assert spec.alert_title == summary.PAGE_TITLE
     assert spec.feed_id == _feed.FEED_ID
-    assert spec.paths == _versions.DEFAULT_PATHS
-    assert spec.repositories == _versions.SOURCE_REPOSITORIES
     package = descriptor(Path("unused"), [], {}, {})
     assert (spec.package_name, spec.alert_title) == (package["name"], package["title"])
     assert (spec.description, list(spec.keywords)) == (package["description"], package["keywords"])
+
+
+def test_containers_fetch_and_sources_are_the_articles() -> None:
+    """What fetch and backfill read from the spec now (their constants were replaced by it): the values
+    they had, so the spec cannot drift from the article unnoticed."""
+    spec = pages.get("defender-for-containers")
+    base = "https://learn.microsoft.com/en-us/azure/defender-for-cloud/"
+    assert spec.url == spec.canonical_url == base + "support-matrix-defender-for-containers"
+    assert spec.former_urls == (base + "supported-machines-endpoint-solutions-clouds-containers",)
+    assert spec.allowed_hosts == ("learn.microsoft.com",)
+    assert spec.paths == (
+        "articles/defender-for-cloud/support-matrix-defender-for-containers.md",
+        "articles/defender-for-cloud/supported-machines-endpoint-solutions-clouds-containers.md",
+    )
+    assert spec.repositories == tuple(
+        f"https://github.com/MicrosoftDocs/{name}" for name in ("azure-docs", "azure-security-docs", "defender-docs")
+    )
 
 
 def test_containers_environments_equal_the_code() -> None:
