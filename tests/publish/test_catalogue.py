@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from lxml import etree
 
+from pipeline import pages as pages_
 from pipeline import publish
 from pipeline.cli import main as cli
 from pipeline.errors import UsageError
@@ -21,16 +21,10 @@ from tests.publish_support import meta, sample_changes, sample_frames, tree_dige
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-@dataclass(frozen=True)
-class Spec:
-    slug: str
-    display_name: str
-
-
-CONTAINERS = Spec("defender-for-containers", "Defender for Containers")
-SERVERS = Spec("defender-for-servers", "Defender for Servers")
-STORAGE = Spec("defender-for-storage", "Defender for Storage")
-CLOUD = Spec("defender-for-cloud", "Defender for Cloud interoperability")
+CONTAINERS, SERVERS, STORAGE, CLOUD = (
+    pages_.get(s)
+    for s in ("defender-for-containers", "defender-for-servers", "defender-for-storage", "defender-for-cloud")
+)
 SPECS = (CLOUD, CONTAINERS, SERVERS, STORAGE)
 
 
@@ -42,8 +36,9 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> Path:
     changes = sample_changes()
     publish.publish(root / CONTAINERS.slug, frames, changes, meta(frames))
     older = changes[changes["new_revision"] == "2222222222222222"].reset_index(drop=True)
-    publish.publish(root / SERVERS.slug, frames, older, meta(frames))
-    publish.publish(root / STORAGE.slug, frames, None, meta(frames))
+    # the servers page published with its own spec (titles, feed id) from the same sample datasets
+    publish.publish(root / SERVERS.slug, frames, older, {**meta(frames), "page": SERVERS.slug})
+    publish.publish(root / STORAGE.slug, frames, None, {**meta(frames), "page": STORAGE.slug})
     return root
 
 
@@ -100,12 +95,12 @@ def test_the_combined_feed_names_the_page_in_every_entry_newest_first_with_uniqu
     assert updated == sorted(updated, reverse=True) and feed.findtext(f"{ATOM}updated") == updated[0]
     ids = [e.findtext(f"{ATOM}id") for e in entries]
     assert len(set(ids)) == 3
-    # the containers entries keep their page feed's ids; the servers copy of the same run gets its own
-    own = etree.fromstring((root / CONTAINERS.slug / "changes.atom").read_bytes())
-    assert {i for i in ids if "defender-for-containers/" in i} == {
-        e.findtext(f"{ATOM}id") for e in own.iter(f"{ATOM}entry")
-    }
-    assert [i for i in ids if i.startswith(f"{_root.TAG}defender-for-servers/entry/")]
+    # every entry keeps its page feed's id: a reader subscribed to both feeds sees one item
+    own = set()
+    for spec in (CONTAINERS, SERVERS):
+        feed_of_page = etree.fromstring((root / spec.slug / "changes.atom").read_bytes())
+        own |= {e.findtext(f"{ATOM}id") for e in feed_of_page.iter(f"{ATOM}entry")}
+    assert set(ids) == own
     terms = [e.find(f"{ATOM}category").get("term") for e in entries]
     assert sorted(terms) == [CONTAINERS.slug, CONTAINERS.slug, SERVERS.slug]
 
@@ -219,3 +214,12 @@ def test_the_command_rebuilds_the_root_and_reports_each_page(pages: Path, tmp_pa
     assert cli(["catalogue", "--output", str(tmp_path / "file")]) == UsageError.exit_code
     assert cli(["catalogue", "--output", str(tmp_path / "empty")]) == 0  # a first run: every page unlisted
     assert "0 of" in capsys.readouterr().err
+
+
+def test_an_entry_id_not_naming_its_page_gets_one_that_does() -> None:
+    """A page folder published under another page's spec would repeat that page's entry ids."""
+    entry = _root.Entry(id=f"{_root.TAG}defender-for-containers/revision/abc/2025", title="t", updated="2025-01-01")
+    assert _root.entry_id(CONTAINERS.slug, entry) == entry.id
+    derived = _root.entry_id(SERVERS.slug, entry)
+    assert derived.startswith(f"{_root.TAG}defender-for-servers/entry/") and derived != entry.id
+    assert derived == _root.entry_id(SERVERS.slug, entry)  # stable
