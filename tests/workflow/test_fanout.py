@@ -4,6 +4,8 @@ the per-page outcomes read back into the release/issue/health matrices."""
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,8 @@ from pipeline import pages
 from pipeline.cli import main as cli
 from pipeline.errors import UsageError
 from pipeline.workflow import fanout
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _lines(text: str) -> dict[str, object]:
@@ -78,3 +82,31 @@ def test_parse_outcome_reads_report_outputs_lines() -> None:
         "validation_failed": "true",
         "snapshot": "",
     }
+
+
+def test_unpack_pages_replaces_each_page_folder_whole(tmp_path: Path) -> None:
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("make is not installed")
+    arts = tmp_path / "in"
+    (arts / "output" / "output-defender-for-servers").mkdir(parents=True)
+    (arts / "output" / "output-defender-for-servers" / "index.html").write_text("new", encoding="utf-8")
+    (arts / "snapshots" / "snapshots-defender-for-servers").mkdir(parents=True)
+    (arts / "snapshots" / "snapshots-defender-for-servers" / "index.json").write_text("[]", encoding="utf-8")
+    (arts / "output" / "output-").mkdir()  # no page name: never becomes `rm -rf output/`
+    work = tmp_path / "work"
+    for page in ("defender-for-servers", "defender-for-cloud"):
+        (work / "output" / page).mkdir(parents=True)
+        (work / "output" / page / "stale.txt").write_text("old", encoding="utf-8")
+    shutil.copy(ROOT / "Makefile", work / "Makefile")
+    proc = subprocess.run(
+        [make, "-s", "unpack-pages", f"PAGES_IN={arts}"], cwd=work, capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    files = sorted(p.relative_to(work).as_posix() for p in work.rglob("*") if p.is_file())
+    assert files == [
+        "Makefile",
+        "output/defender-for-cloud/stale.txt",
+        "output/defender-for-servers/index.html",
+        "snapshots/defender-for-servers/index.json",
+    ]
