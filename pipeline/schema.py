@@ -33,7 +33,7 @@ from .vocabulary import (
     TABLE_KINDS,
 )
 
-SCHEMA_VERSION = "2.0.0"
+SCHEMA_VERSION = "2.1.0"
 
 
 @dataclass(frozen=True)
@@ -361,14 +361,8 @@ SUPPORT = register(
                 "GA, Preview, Supported, Not supported, Not applicable, Value (not a support statement), Unknown (wording not known), or null (empty cell).",
                 enum=SUPPORT_STATES,
             ),
-            _c(
-                "qualifier", "string", "The rest of the cell after its state, e.g. 'Available on: Windows Server 2022'."
-            ),
-            _c(
-                "footnotes",
-                "list<string>",
-                "Texts of the footnotes the cell, its row label and its column header cite.",
-            ),
+            _c("qualifier", "string", "The rest of the cell after its state, e.g. 'Plan 2' in 'Yes (Plan 2)'."),
+            _c("footnotes", "list<string>", "Texts of the footnotes the cell, its row label and its header cite."),
             _c(
                 "cell_key",
                 "string",
@@ -392,6 +386,7 @@ PUBLISHED = (
     "page",
     "cells",
     "tables",
+    "support",
 )
 
 # the history datasets (changes, timeline) register themselves on import

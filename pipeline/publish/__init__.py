@@ -64,7 +64,9 @@ def publish(output: Path, frames: dict[str, pd.DataFrame], changes: pd.DataFrame
     (default: ``$SUPPORTMATRIX_SITE_URL``, as the alerts read it; run.py passes none).
     """
     output = Path(output).absolute()
-    missing = [n for n in PUBLISHED if n not in frames]
+    from ..steps import page_of
+
+    missing = [n for n in PUBLISHED if n not in frames and n in page_of(meta).all_datasets]
     if missing:
         raise PublishError(f"nothing to publish for dataset(s) {', '.join(missing)}")
     if changes is None:
@@ -99,9 +101,11 @@ def build_site(root: Path, frames: dict[str, pd.DataFrame], revision: dict[str, 
     from . import _api, _feed, _site
 
     latest = root / "latest"
-    frames = {**frames, **_history_views(frames, revision)}
+    if "feature_support" in frames:  # state_since and the timeline: the richer datasets' history views
+        frames = {**frames, **_history_views(frames, revision)}
+    names = [n for n in DATASET_NAMES if n in frames]
     rows = {}
-    for i, name in enumerate(DATASET_NAMES):
+    for i, name in enumerate(names):
         try:
             write_dataset(frames[name], latest, name, formats=FORMATS, dataset=DATASETS[name].published())
         except (ValueError, TypeError) as exc:
@@ -109,7 +113,7 @@ def build_site(root: Path, frames: dict[str, pd.DataFrame], revision: dict[str, 
         rows[name] = len(frames[name])
         if i == 0:
             _crash_point("writing")
-    datasets = [DATASETS[n].published() for n in DATASET_NAMES]
+    datasets = [DATASETS[n].published() for n in names]
     (root / "schema").mkdir()
     for ds in datasets:
         (root / "schema" / f"{ds.name}.schema.json").write_bytes(json_bytes(json_schema(ds)))
