@@ -31,6 +31,8 @@ COMMANDS = (
     "accept",
     "repair",
     "report",
+    "catalogue",
+    "pages",
 )
 
 

@@ -214,7 +214,7 @@ FEATURES = register(
             _c(
                 "environment",
                 "string",
-                "Canonical environment: Azure, AWS, GCP, Arc-enabled Kubernetes, External registries (a raw label that cannot be mapped fails validation).",
+                "Canonical environment, one of the page's (pipeline/pages: [environments] order; a raw label that cannot be mapped fails validation).",
                 False,
                 ENVIRONMENTS,
             ),

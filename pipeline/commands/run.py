@@ -66,7 +66,21 @@ def main(args: argparse.Namespace) -> int:
         if args.page or args.source or args.accept:
             raise UsageError("--all-pages runs every page from its own URL: it takes no --page, --source or --accept")
         return all_pages(args)
-    return _one(args)
+    if _one(args):
+        catalogue(args.output_root)
+    return 0
+
+
+def catalogue(root: Path) -> None:
+    """Rebuild the root of the publication (every page's latest change, one data package, one feed) after a
+    page published: cheap, but not for free, so an unchanged day does not pay it."""
+    import sys
+
+    from ..pages import all_pages as specs
+    from ..publish.catalogue import rebuild
+
+    for line in rebuild(root, specs()).log:
+        print(f"catalogue: {line}", file=sys.stderr)
 
 
 def all_pages(args: argparse.Namespace) -> int:
@@ -87,6 +101,8 @@ def all_pages(args: argparse.Namespace) -> int:
         except PipelineError as exc:  # one page's failure is its own; the others still run
             print(f"supportmatrix: {spec.slug}: {exc.one_line()}", file=sys.stderr)
             outcomes.append((spec.slug, exc.exit_code, exc.one_line()))
+    if any(code == 0 for _, code, _ in outcomes):
+        catalogue(args.output)
     failed = [o for o in outcomes if o[1] != 0]
     for slug, code, line in outcomes:
         print(f"pages: {slug}: {'ok' if code == 0 else f'failed (exit {code}): {line}'}", file=sys.stderr)
@@ -94,7 +110,8 @@ def all_pages(args: argparse.Namespace) -> int:
     return failed[0][1] if failed else 0
 
 
-def _one(args: argparse.Namespace) -> int:
+def _one(args: argparse.Namespace) -> bool:
+    """Run (or accept) one page; True when it published something."""
     from ..run import RunOptions, run
 
     spec = args.spec if getattr(args, "spec", None) is not None else _page.resolve(args)
@@ -102,8 +119,8 @@ def _one(args: argparse.Namespace) -> int:
         from ..accept import AcceptOptions, accept
 
         accept(AcceptOptions(args.accept, args.snapshots, args.output, args.alert_config))
-        return 0
-    run(
+        return True
+    result = run(
         RunOptions(
             source=args.source or spec.url,
             page=spec,
@@ -119,4 +136,4 @@ def _one(args: argparse.Namespace) -> int:
             lock_timeout=args.lock_timeout,
         )
     )
-    return 0
+    return result.status == "published"

@@ -4,9 +4,9 @@ The diff command's printout, the published changelog, commit messages, the
 GitHub step summary, alert bodies and issue bodies all use these, so a change
 reads the same everywhere.
 
-- :func:`group` orders changes by environment (Azure, AWS, GCP, Arc-enabled
-  Kubernetes, External registries, others A-Z, then page-wide) then by kind.
-- :func:`title` is one line: "Defender for Containers support matrix: 3 changes (2 promoted, 1 removed)".
+- :func:`group` orders changes by environment (the pages' environment order from
+  ``pipeline/pages``, others A-Z, then page-wide) then by kind.
+- :func:`title` is one line: "<the page's alert title>: 3 changes (2 promoted, 1 removed)".
 - :func:`summary_text` is plain text: the title, then the groups (for terminals, e-mail, commit bodies).
 - :func:`summary_markdown` is the groups as Markdown, without the title (callers pick their heading),
   truncated to ``limit`` bullet lines with "... and N more".

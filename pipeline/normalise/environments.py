@@ -8,7 +8,7 @@ Rule (in this order; the first label that names an environment wins):
 2. the subheading (some revisions put the cloud in an h3, e.g. "Registries and
    images support for AWS - ...", or "External container registries" inside
    the Arc section);
-3. the section (h2) label ("Azure (AKS)", "On-premises, Arc-enabled Kubernetes clusters").
+3. the section (h2) label ("Azure (AKS)", "On-premises, Arc-enabled ... clusters").
 
 When no label names an environment: on a page whose feature tables carry no
 environment label at all (the single-matrix layout of 2025), the environment
