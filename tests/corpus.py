@@ -89,3 +89,37 @@ def truth_mismatches(document, expected: dict) -> list[str]:
     if got_alerts != want_alerts:
         errs.append(f"alerts differ: {sorted(set(got_alerts) ^ set(want_alerts))[:3]}")
     return errs
+
+
+# -- ../shared/catalogue: the sibling pages' history, in the corpus format --------------------------
+
+CATALOGUE = SHARED / "catalogue"
+CATALOGUE_SKIP = f"../shared/catalogue not found at {CATALOGUE} (a fresh clone has no shared folder; CI provides it)"
+# catalogue folder -> page slug (pipeline/pages)
+CATALOGUE_PAGES = {
+    "servers": "defender-for-servers",
+    "storage": "defender-for-storage",
+    "cloud": "defender-for-cloud",
+}
+
+
+def catalogue_stems(folder: str) -> list[str]:
+    html = CATALOGUE / folder / "html"
+    return sorted(p.stem for p in html.glob("*.html")) if html.is_dir() else []
+
+
+def catalogue_html(folder: str, stem: str) -> bytes:
+    return (CATALOGUE / folder / "html" / f"{stem}.html").read_bytes()
+
+
+@cache
+def catalogue_truth(folder: str, stem: str) -> dict:
+    return json.loads((CATALOGUE / folder / "truth" / f"{stem}.json").read_text(encoding="utf-8"))
+
+
+def catalogue_params() -> list:
+    """(folder, stem) for every catalogue revision, or one skipped param when the catalogue is absent."""
+    found = [(folder, stem) for folder in CATALOGUE_PAGES for stem in catalogue_stems(folder)]
+    if not found:
+        return [pytest.param(None, None, marks=pytest.mark.skip(reason=CATALOGUE_SKIP))]
+    return found

@@ -75,6 +75,15 @@ def test_the_wheel_ships_the_expectation_suites(installed: Path) -> None:
     )
 
 
+def test_the_wheel_ships_the_page_specs(installed: Path) -> None:
+    slugs = subprocess.check_output(
+        [str(installed), "-c", "from pipeline import pages; print(*pages.slugs())"],
+        text=True,
+        cwd=installed.parent.parent,
+    ).split()
+    assert [f"{slug}.toml" for slug in slugs] == sorted(p.name for p in (ROOT / "pipeline" / "pages").glob("*.toml"))
+
+
 def test_the_installed_package_extracts_and_validates_outside_the_repo(installed: Path, tmp_path: Path) -> None:
     work = tmp_path / "elsewhere"
     work.mkdir()
