@@ -39,10 +39,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._io import atomic_write_bytes, json_bytes, read_dataset, write_dataset
+from .._io import atomic_write_bytes, json_bytes, read_dataset
 from ..errors import SnapshotError
-from ..publish._swap import fsync_dir, fsync_tree
+from ..publish._swap import fsync_dir
 from . import _indexlog
+from ._folder import entry as folder_entry
+from ._folder import stage
 from ._index import INDEX, Index, order
 from .history import History
 
@@ -268,48 +270,39 @@ class SnapshotStore(History, Index):
         validation: dict[str, Any] | None,
         status: str,
     ) -> Snapshot:
-        sha = meta["sha256"]
-        ident = snapshot_id(sha)
-        entry = {**meta, "id": ident, "status": status}
-        if validation is not None:
-            entry["validation"] = {
-                "success": bool(validation.get("success")),
-                "failed": list(validation.get("failed", [])),
-            }
-        base = self.root / QUARANTINE if status == QUARANTINED else self.root
-        final = base / ident
         if not self._deferred:  # a batch sweeps once, as it starts: backfill's workers stage meanwhile
             self._sweep()
-        tmp = self.root / f".tmp-{ident}-{os.getpid()}"
-        try:
-            (tmp / "datasets").mkdir(parents=True)
-            (tmp / "page.html.gz").write_bytes(gzip.compress(page, compresslevel=9, mtime=0))
-            (tmp / "meta.json").write_bytes(json_bytes(entry))
-            if validation is not None:
-                (tmp / "validation.json").write_bytes(json_bytes(validation))
-            for name, frame in sorted(frames.items()):
-                write_dataset(frame, tmp / "datasets", name, formats=("parquet",))
-            base.mkdir(parents=True, exist_ok=True)
-            if final.exists():
-                shutil.rmtree(final)  # a leftover from a commit that never happened
-            fsync_tree(tmp)  # on disk before the rename, and before the index names it
-            os.replace(tmp, final)
-            fsync_dir(base)
-        except OSError as exc:
-            raise SnapshotError(f"cannot write snapshot {ident} in {self.root}: {exc.strerror or exc}") from exc
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
-        return Snapshot(ident, final, entry)
+        ident = snapshot_id(meta["sha256"])
+        path, entry = stage(self.root, ident, page=page, meta=meta, frames=frames, validation=validation, status=status)
+        return self.place(Snapshot(ident, path, entry))
+
+    def place(self, staged: Snapshot) -> Snapshot:
+        """Put a staged folder (``pipeline.store._folder``) in place, unlisted, as :meth:`prepare` does;
+        a page already listed keeps its folder and the staged one is dropped."""
+        with self._lock():
+            existing = self.find(staged.sha256)
+            if existing is not None:
+                shutil.rmtree(staged.path, ignore_errors=True)
+                return existing
+            base = self.root / QUARANTINE if staged.status == QUARANTINED else self.root
+            final = base / staged.id
+            try:
+                base.mkdir(parents=True, exist_ok=True)
+                if final.exists():
+                    shutil.rmtree(final)  # a leftover from a commit that never happened
+                os.replace(staged.path, final)
+                if not self._deferred:  # a batch makes its renames durable once, before it lists them
+                    fsync_dir(base)
+            except OSError as exc:
+                shutil.rmtree(staged.path, ignore_errors=True)
+                raise SnapshotError(f"cannot write snapshot {staged.id} in {self.root}: {exc.strerror or exc}") from exc
+            return Snapshot(staged.id, final, staged.meta)
 
     def _release(self, snapshot: Snapshot, validation: dict[str, Any] | None) -> Snapshot:
         """Move a quarantined snapshot to the good ones (the folder first, then the index)."""
         entry = {**snapshot.meta, "status": GOOD}
         if validation is not None:
-            entry["validation"] = {
-                "success": bool(validation.get("success")),
-                "failed": list(validation.get("failed", [])),
-            }
+            entry = folder_entry(snapshot.meta, snapshot.id, validation, GOOD)
             atomic_write_bytes(snapshot.path / "validation.json", json_bytes(validation))
         atomic_write_bytes(snapshot.path / "meta.json", json_bytes(entry))
         final = self.root / snapshot.id
