@@ -50,7 +50,7 @@ def accept(opts: AcceptOptions, env: Mapping[str, str] | None = None) -> RunResu
 
 
 def _accept(opts: AcceptOptions, env: Mapping[str, str] | None, running: Any) -> RunResult:
-    from .steps import build
+    from .steps import build, page_of
     from .store.recovery import recover
     from .store.snapshots import QUARANTINED, SnapshotStore
 
@@ -65,7 +65,7 @@ def _accept(opts: AcceptOptions, env: Mapping[str, str] | None, running: Any) ->
     previous, baseline = store.latest_good(), store.baseline()
     fetched = from_snapshot(held)
     try:
-        revision = build(held.page_bytes(), fetched)
+        revision = build(held.page_bytes(), fetched, page_of(held.meta))
     except PipelineError as exc:
         raise UsageError(f"snapshot {held.id} cannot be rebuilt ({exc.one_line()}); it cannot be published") from exc
     stored = held.validation() or {}

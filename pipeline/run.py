@@ -35,10 +35,13 @@ from .store.snapshots import QUARANTINED, Snapshot, SnapshotStore
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .pages import PageSpec
+
 
 @dataclass(frozen=True)
 class RunOptions:
-    source: str = fetching.DEFAULT_URL
+    source: str | None = None  # a URL or a local file (None: the page's URL)
+    page: PageSpec | None = None  # which page (None: pipeline.pages.DEFAULT)
     snapshots: Path = Path("snapshots")
     output: Path = Path("output")
     require_live: bool = False
@@ -50,6 +53,12 @@ class RunOptions:
     source_hosts: tuple[str, ...] | None = None  # GitHub hosts for the source (None: $SUPPORTMATRIX_SOURCE_HOSTS)
     policy: fetching.FetchPolicy = field(default_factory=fetching.FetchPolicy)
     lock_timeout: float | None = None  # seconds to wait for another run (None: $SUPPORTMATRIX_LOCK_TIMEOUT or 300)
+
+    @property
+    def spec(self) -> PageSpec:
+        from .pages import DEFAULT, get
+
+        return self.page if self.page is not None else get(DEFAULT)
 
 
 @dataclass
@@ -119,7 +128,7 @@ def _run(opts: RunOptions, result: RunResult) -> RunResult:
         result.say(f"unchanged: same page as snapshot {previous.id}; nothing to publish")
         return result
     # 2. process
-    revision = build(fetched.body, fetched)
+    revision = build(fetched.body, fetched, opts.spec)
     meta = snapshot_meta(revision, fetched)
     validation = _audit(opts, store, previous, baseline, fetched, revision, meta, result)  # fail closed
     # 3. save outputs: durable before visible
@@ -187,7 +196,10 @@ def _fetch_or_fall_back(
     if previous is not None:
         validators = fetching.Validators(previous.meta.get("etag"), previous.meta.get("last_modified"))
     try:
-        fetched = fetching.fetch(opts.source, validators=validators, policy=opts.policy, fetched_at=fetched_at)
+        source, policy = opts.source or opts.spec.url, opts.policy
+        if policy.allowed_hosts is None:  # the page's own hosts, unless the caller named others
+            policy = replace(policy, allowed_hosts=opts.spec.allowed_hosts)
+        fetched = fetching.fetch(source, validators=validators, policy=policy, fetched_at=fetched_at)
     except OfflineError as exc:
         if opts.require_live:
             raise
@@ -244,7 +256,7 @@ def _audit(
 
     # drift is measured from the authored baseline: a partial capture must not make a whole page "drift"
     before = baseline.frames() if baseline is not None else None
-    report = validate(revision.frames, previous=before)
+    report = validate(revision.frames, previous=before, page=revision.spec)
     print("\n".join(report.summary_lines()))
     hosts = opts.source_hosts if opts.source_hosts is not None else source_hosts()
     validation: dict[str, object] = settle(report.to_dict(), revision, before, clone=opts.source_repo, hosts=hosts)

@@ -9,6 +9,7 @@ stored revision back into the fetched page it was built from.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 
     from .extract.datasets import FetchInfo
     from .fetch import Fetched
+    from .pages import PageSpec
     from .store.snapshots import Snapshot
 
 
@@ -26,22 +28,26 @@ if TYPE_CHECKING:
 class Revision:
     document: Document
     frames: dict[str, pd.DataFrame]
+    spec: PageSpec
 
     @property
     def page(self) -> dict[str, object]:
         return {str(k): v for k, v in self.frames["page"].iloc[0].to_dict().items()}
 
 
-def build(body: bytes, fetched: FetchInfo) -> Revision:
+def build(body: bytes, fetched: FetchInfo, spec: PageSpec | None = None) -> Revision:
+    """Every dataset of the page ``spec`` (default: ``pipeline.pages.DEFAULT``) from its bytes."""
     # imported here: a run that finds the page unchanged never needs lxml, the normaliser or pandas
     from .extract import extract
     from .extract.datasets import extracted_frames
     from .normalise import normalise
+    from .pages import DEFAULT, get
 
+    spec = spec if spec is not None else get(DEFAULT)
     document = extract(body)
     frames = extracted_frames(document, fetched)
-    frames.update(normalise(document))
-    return Revision(document, frames)
+    frames.update(normalise(document, spec))
+    return Revision(document, frames, spec)
 
 
 def from_snapshot(snapshot: Snapshot) -> Fetched:
@@ -57,7 +63,16 @@ def snapshot_meta(revision: Revision, fetched: Fetched) -> dict[str, object]:
     meta: dict[str, object] = {k: _plain(page[k]) for k in keys}
     for k in ("git_commit_id", "ms_date", "updated_at", "provenance", "title", "canonical_url"):
         meta[k] = _plain(page[k])
+    meta["page"] = revision.spec.slug  # which page's store it belongs to (provenance; validation reads it back)
     return meta
+
+
+def page_of(meta: Mapping[str, object] | None) -> PageSpec:
+    """The page a stored revision belongs to (snapshots stored before pages existed: the default page)."""
+    from .pages import DEFAULT, get
+
+    slug = meta.get("page") if meta else None
+    return get(slug if isinstance(slug, str) else DEFAULT)
 
 
 def _plain(value: object) -> object:

@@ -13,6 +13,9 @@ import pytest
 
 from pipeline.fetch import Fetched
 
+# the containers page (tests may name it; pipeline/ reads it from pipeline/pages/)
+DEFAULT_URL = "https://learn.microsoft.com/en-us/azure/defender-for-cloud/support-matrix-defender-for-containers"
+
 
 def tree_digest(root: Path) -> dict[str, str]:
     """Every file under root with its sha256: 'byte-identical' made checkable."""

@@ -13,7 +13,7 @@ from pipeline import fetch as fetching
 from pipeline.cli import main
 from pipeline.errors import FetchError, HTTPStatusError, OfflineError, PipelineError
 from pipeline.run import RunOptions, run
-from tests.support import tree_digest
+from tests.support import DEFAULT_URL, tree_digest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLE = FIXTURES / "learn_sample.html"
@@ -90,7 +90,7 @@ def test_offline_falls_back_to_the_newest_snapshot(
         raise OfflineError("no network: could not resolve learn.microsoft.com")
 
     monkeypatch.setattr(fetching, "fetch", offline)
-    assert cli(tmp_path, fetching.DEFAULT_URL) == 0
+    assert cli(tmp_path, DEFAULT_URL) == 0
     err = capsys.readouterr().err
     assert "offline" in err and "rebuilding from the newest snapshot" in err
     assert tree_digest(tmp_path / "output") == published
@@ -105,7 +105,7 @@ def test_offline_with_require_live_is_an_error(
         raise OfflineError("no network: could not resolve learn.microsoft.com")
 
     monkeypatch.setattr(fetching, "fetch", offline)
-    assert cli(tmp_path, fetching.DEFAULT_URL, "--require-live") == OfflineError.exit_code
+    assert cli(tmp_path, DEFAULT_URL, "--require-live") == OfflineError.exit_code
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith("supportmatrix: fetch: no network")
 
@@ -115,7 +115,7 @@ def test_offline_without_any_snapshot_is_an_error(tmp_path: Path, monkeypatch: p
         raise OfflineError("no network")
 
     monkeypatch.setattr(fetching, "fetch", offline)
-    assert cli(tmp_path, fetching.DEFAULT_URL) == FetchError.exit_code
+    assert cli(tmp_path, DEFAULT_URL) == FetchError.exit_code
     assert not (tmp_path / "output" / "latest").exists()
 
 

@@ -71,14 +71,17 @@ class Links:
 
 
 def links(meta: Mapping[str, Any] | None, output: Path, env: Mapping[str, str] | None = None) -> Links:
-    """Links for a message: the Learn page of the revision, and the published changes."""
-    from ..fetch import DEFAULT_URL
+    """Links for a message: the Learn page of the revision, and the published changes (the site serves
+    the output root: each page's publication is in its own folder)."""
+    from ..steps import page_of
 
     env = os.environ if env is None else env
+    spec = page_of(meta)
     meta = meta or {}
-    page = next((str(meta[k]) for k in ("canonical_url", "final_url") if isinstance(meta.get(k), str)), DEFAULT_URL)
+    page = next((str(meta[k]) for k in ("canonical_url", "final_url") if isinstance(meta.get(k), str)), spec.url)
     site = env.get(SITE_URL, "").strip()
-    return Links(page, f"{site.rstrip('/')}/{CHANGES_PAGE}" if site else str(Path(output) / CHANGES_PAGE))
+    published = f"{site.rstrip('/')}/{spec.slug}/{CHANGES_PAGE}" if site else str(Path(output) / CHANGES_PAGE)
+    return Links(page, published)
 
 
 @dataclass

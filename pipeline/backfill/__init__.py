@@ -34,23 +34,20 @@ from typing import TYPE_CHECKING, Any
 
 from ..diff import empty
 from ..errors import UsageError, ValidationFailed
-from ..fetch import DEFAULT_URL
 from ..store import journal
 from ..store.journal import BASELINE, CHANGED, Transition
 from ..store.snapshots import authored, snapshot_id
 from ._git import file_history
 from ._replay import Built, against_snapshot, build_run, diff_meta, rebuilt
-from ._revisions import CURRENT_PATH, DEFAULT_PATHS, FORMER_PATH, Version, daily, stitch, window
+from ._revisions import Version, daily, stitch, window
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..pages import PageSpec
     from ..store.snapshots import Snapshot, SnapshotStore
 
 __all__ = [
-    "CURRENT_PATH",
-    "DEFAULT_PATHS",
-    "FORMER_PATH",
     "BackfillOptions",
     "BackfillResult",
     "backfill",
@@ -65,7 +62,7 @@ _CHUNK = 12  # versions per worker task: big enough to amortise the context vers
 class BackfillOptions:
     git_repos: tuple[Path, ...] = ()
     github: tuple[str, ...] = ()  # OWNER/REPO
-    paths: tuple[str, ...] = DEFAULT_PATHS
+    paths: tuple[str, ...] = ()  # the file's paths in the repositories (empty: the page's, from its spec)
     since: str | None = None  # YYYY-MM-DD or ISO time, inclusive
     until: str | None = None
     snapshots: Path = Path("snapshots")
@@ -73,9 +70,19 @@ class BackfillOptions:
     jobs: int = 1
     cache_dir: Path = Path(".cache/github")
     progress: bool | None = None  # None: a bar only when stderr is a terminal
-    canonical_url: str = DEFAULT_URL  # Learn serves every revision under today's URL (older ones redirect)
+    page: PageSpec | None = None  # which page (None: pipeline.pages.DEFAULT): its URL, build and suites
     granularity: str = "commit"  # "commit": every version; "day": the last version of each UTC day
     transient_hours: float | None = None  # changes reverted within this many hours are transient (None: default)
+
+    @property
+    def spec(self) -> PageSpec:
+        from ..pages import DEFAULT, get
+
+        return self.page if self.page is not None else get(DEFAULT)
+
+    @property
+    def file_paths(self) -> tuple[str, ...]:
+        return self.paths or self.spec.paths
 
 
 @dataclass
@@ -99,13 +106,13 @@ def collect(opts: BackfillOptions) -> list[Version]:
     """Every distinct version in the window, oldest first, from all sources."""
     if not opts.git_repos and not opts.github:
         raise UsageError("give at least one --git-repo PATH or --github OWNER/REPO")
-    histories = [file_history(repo, opts.paths) for repo in opts.git_repos]
+    histories = [file_history(repo, opts.file_paths) for repo in opts.git_repos]
     for slug in opts.github:
         from ._github_rest import GitHubAPI
 
         api = GitHubAPI(slug, opts.cache_dir)
         try:
-            histories.append(api.history(opts.paths))
+            histories.append(api.history(opts.file_paths))
         finally:
             api.close()
     if opts.granularity not in ("commit", "day"):
@@ -120,7 +127,7 @@ def collect(opts: BackfillOptions) -> list[Version]:
 def built_in_order(
     versions: Sequence[Version],
     jobs: int,
-    canonical: str,
+    page: PageSpec,
     context: Callable[[int], Version | None],
     store: Path | None = None,
 ) -> Iterator[Built]:
@@ -130,7 +137,7 @@ def built_in_order(
     starts = range(0, len(versions), _CHUNK)
     if jobs <= 1 or len(starts) <= 1:
         for start in starts:  # the guess is exact: every version before the run has been recorded
-            yield from build_run((versions[start : start + _CHUNK], context(start), canonical, store))
+            yield from build_run((versions[start : start + _CHUNK], context(start), page, store))
         return
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
@@ -138,7 +145,7 @@ def built_in_order(
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         pending: deque = deque()
         for start in starts:
-            task = (versions[start : start + _CHUNK], context(start), canonical, store)
+            task = (versions[start : start + _CHUNK], context(start), page, store)
             pending.append(pool.submit(build_run, task))
             if len(pending) > jobs:
                 yield from pending.popleft().result()
@@ -189,7 +196,7 @@ def _backfill(opts: BackfillOptions) -> BackfillResult:
     store = SnapshotStore(opts.snapshots)
     result = BackfillResult(versions=len(versions))
     if not versions:
-        _say(f"backfill: no version of {', '.join(opts.paths)} in the given repositories and dates")
+        _say(f"backfill: no version of {', '.join(opts.file_paths)} in the given repositories and dates")
         return result
     chain = _Chain(versions, _good_before(store, versions[0].committed_at))
     found: list[pd.DataFrame] = []
@@ -197,7 +204,7 @@ def _backfill(opts: BackfillOptions) -> BackfillResult:
     # 2. process, 3. save outputs: snapshot folders as they come; the moves logged, the history
     # appended, and only then the index written once (a kill anywhere leaves the store as it was)
     with store.batch(), _progress(len(versions), opts.progress) as bar:
-        for built in built_in_order(versions, opts.jobs, opts.canonical_url, chain.context, store.root):
+        for built in built_in_order(versions, opts.jobs, opts.spec, chain.context, store.root):
             before = chain.last_good
             changes = record(store, built, before, result)
             chain.advance(built, good=changes is not None)

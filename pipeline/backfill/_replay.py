@@ -13,13 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 from ..diff import empty
 from ..errors import ExtractError, NormaliseError
-from ..fetch import DEFAULT_URL, Fetched
+from ..fetch import Fetched
+from ..steps import page_of
 from ._revisions import Version
 from .render import PROVENANCE, SourceInfo, render
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..pages import PageSpec
     from ..store.snapshots import Snapshot
 
 
@@ -46,7 +48,7 @@ class Built:
             return self.frames
         from ..steps import build
 
-        return dict(build(self.fetched.body, self.fetched).frames)
+        return dict(build(self.fetched.body, self.fetched, page_of(self.meta)).frames)
 
     def paired(self, previous: Built | None) -> Built:
         if not self.frames and self.error is None:  # validated and diffed here: built again, once
@@ -60,7 +62,9 @@ class Built:
                 "results": [],
             }
         else:
-            validation = validate_revision(self.frames, previous.datasets() if previous else None, self.version.commit)
+            validation = validate_revision(
+                self.frames, previous.datasets() if previous else None, self.version.commit, page_of(self.meta)
+            )
         built = self.with_outcome(validation)
         changes = None
         if validation["success"]:
@@ -82,11 +86,12 @@ class Built:
         return replace(self, meta={**meta, **{k: validation[k] for k in keys if k in validation}})
 
 
-def build_version(version: Version, canonical_url: str = DEFAULT_URL) -> Built:
-    """Render one version and run the unchanged build on it (pure apart from the clock-free inputs)."""
+def build_version(version: Version, page: PageSpec) -> Built:
+    """Render one version and run the unchanged build on it (pure apart from the clock-free inputs).
+    Learn serves every revision under the page's URL today (older ones redirect): its canonical URL."""
     from ..steps import build, snapshot_meta
 
-    source = SourceInfo(version.commit, version.committed_at, version.path, version.repo, canonical_url)
+    source = SourceInfo(version.commit, version.committed_at, version.path, version.repo, page.url)
     body = render(version.text, source)
     fetched = Fetched(
         source=_source(version),
@@ -99,10 +104,11 @@ def build_version(version: Version, canonical_url: str = DEFAULT_URL) -> Built:
         provenance=PROVENANCE,
     )
     try:
-        revision = build(body, fetched)
+        revision = build(body, fetched, page)
     except (ExtractError, NormaliseError) as exc:
         # a commit that broke the page: kept (quarantined) for a person to look at, like a bad fetch
         meta = {**_unread_meta(fetched), "git_commit_id": version.commit, "updated_at": version.committed_at}
+        meta["page"] = page.slug
         return Built(version, fetched, {}, meta, error=exc.one_line())
     return Built(version, fetched, dict(revision.frames), snapshot_meta(revision, fetched))
 
@@ -118,17 +124,17 @@ def _source(version: Version) -> str:
     return f"{version.origin}/{version.path}@{version.commit}"
 
 
-def build_run(task: tuple[Sequence[Version], Version | None, str, Path | None]) -> list[Built]:
+def build_run(task: tuple[Sequence[Version], Version | None, PageSpec, Path | None]) -> list[Built]:
     """A contiguous run of versions through the whole chain as the main process will see it, taking
     ``context`` (built again here, not returned) as the last good revision before the run. With a
     store, each version's snapshot folder is staged there and its frames stay here."""
-    versions, context, canonical, store = task
-    last_good = build_version(context, canonical) if context is not None else None
+    versions, context, page, store = task
+    last_good = build_version(context, page) if context is not None else None
     if last_good is not None and last_good.error is not None:
         last_good = None
     out = []
     for version in versions:
-        built = build_version(version, canonical).paired(last_good)
+        built = build_version(version, page).paired(last_good)
         if built.changes is not None:
             last_good = built
         out.append(staged(built, store) if store is not None else built)
@@ -185,18 +191,21 @@ def against_snapshot(built: Built, previous: Built | Snapshot) -> Built:
         return built.paired(None)
     frames = previous.frames()
     built = replace(built, frames=built.datasets(), staged=None)
-    validation = validate_revision(built.frames, frames, built.version.commit)
+    validation = validate_revision(built.frames, frames, built.version.commit, page_of(built.meta))
     built = built.with_outcome(validation)
     changes = compare(previous, built) if validation["success"] else None
     return replace(built, paired_with=previous.meta.get("git_commit_id"), validation=validation, changes=changes)
 
 
 def validate_revision(
-    frames: dict[str, pd.DataFrame], previous: dict[str, pd.DataFrame] | None, commit: str | None = None
+    frames: dict[str, pd.DataFrame],
+    previous: dict[str, pd.DataFrame] | None,
+    commit: str | None = None,
+    page: PageSpec | None = None,
 ) -> dict[str, Any]:
     """The validation result (``success``, ``failed``, ``results`` ...), the same suites ``run`` applies;
     a drift-only failure is an authored restructure here (the page is its source, rendered)."""
     from ..validate import validate
     from ..validate.restructure import backfill_settle
 
-    return backfill_settle(validate(frames, previous=previous).to_dict(), frames, previous, commit)
+    return backfill_settle(validate(frames, previous=previous, page=page).to_dict(), frames, previous, commit)

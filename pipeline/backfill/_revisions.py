@@ -1,8 +1,8 @@
-"""Versions of the article's markdown, from any source, as one timeline (pure).
+"""Versions of a page's markdown, from any source, as one timeline (pure).
 
-``stitch`` joins several repositories' histories of the file (it moved from
-azure-docs to azure-security-docs to defender-docs) and drops versions
-identical to the one before; ``window`` keeps the versions between two dates.
+``stitch`` joins several repositories' histories of the file (the Defender for Cloud articles moved
+between docs repositories; each page's spec in ``pipeline/pages/`` lists where its file lived) and drops
+versions identical to the one before; ``window`` keeps the versions between two dates.
 """
 
 from __future__ import annotations
@@ -12,18 +12,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from ..errors import UsageError
-
-# the article's source file, and its name until February 2023
-CURRENT_PATH = "articles/defender-for-cloud/support-matrix-defender-for-containers.md"
-FORMER_PATH = "articles/defender-for-cloud/supported-machines-endpoint-solutions-clouds-containers.md"
-DEFAULT_PATHS = (CURRENT_PATH, FORMER_PATH)
-# the repositories the file lived in, oldest first (azure-docs until 2023, then azure-security-docs,
-# defender-docs from 2025): what `pipeline bootstrap` clones when the store has no authored history
-SOURCE_REPOSITORIES = (
-    "https://github.com/MicrosoftDocs/azure-docs",
-    "https://github.com/MicrosoftDocs/azure-security-docs",
-    "https://github.com/MicrosoftDocs/defender-docs",
-)
 
 
 @dataclass(frozen=True)
@@ -50,8 +38,7 @@ def utc_iso(value: str) -> str:
 def stitch(histories: Sequence[Sequence[Version]]) -> list[Version]:
     """One timeline from several repositories' histories of the same file.
 
-    The file moved between repositories (azure-docs, then azure-security-docs,
-    then defender-docs); a repository is authoritative from its first version
+    The file moved between repositories (see the page's ``sources``); a repository is authoritative from its first version
     until the next one takes over, so a stale copy left behind, or a copy that
     kept its history, does not interleave with the live one. Then consecutive
     identical texts collapse to the first (a move re-commits the same text).

@@ -10,14 +10,15 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from . import _page
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("alert", help="preview (--dry-run), test (--test) or retry pending change alerts")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--dry-run", action="store_true", help="print what would be sent (targets masked); send nothing")
     mode.add_argument("--test", action="store_true", help="send a test message to every configured target")
-    p.add_argument("--snapshots", type=Path, default=Path("snapshots"), help="snapshot store (default: snapshots/)")
-    p.add_argument("--output", type=Path, default=Path("output"), help="publication root, for links (default: output/)")
+    _page.add(p)
     p.add_argument(
         "--alert-config",
         type=Path,
@@ -28,6 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    _page.resolve(args)
     from .. import alerts
     from ..store.snapshots import SnapshotStore
 

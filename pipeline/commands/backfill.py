@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from . import _page
+
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from ..backfill._revisions import DEFAULT_PATHS  # light: --help must not import the renderer
-
     p = sub.add_parser(
         "backfill",
-        help="replay the article's markdown history (local clones or the GitHub API) into snapshots and changes",
+        help="replay the page's markdown history (local clones or the GitHub API) into snapshots and changes",
         description=(
             "Render every committed version of the article's markdown into the page Learn serves, then run "
             "extract, normalise, validate, snapshot and diff on each, oldest first (provenance 'git')."
@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         dest="paths",
         action="append",
         metavar="FILE",
-        help=f"the file in the repository, repeatable (default: {' and '.join(DEFAULT_PATHS)})",
+        help="the file in the repository, repeatable (default: the page's source paths, pipeline/pages/SLUG.toml)",
     )
     p.add_argument("--since", metavar="DATE", help="first commit date to replay (YYYY-MM-DD or ISO time)")
     p.add_argument("--until", metavar="DATE", help="last commit date to replay (inclusive)")
@@ -54,8 +54,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="commit",
         help="replay every commit (default) or the last commit of each UTC day, as a daily scrape saw it",
     )
-    p.add_argument("--snapshots", type=Path, default=Path("snapshots"), help="snapshot store (default: snapshots/)")
-    p.add_argument("--output", type=Path, help="also publish the newest revision and the history to this folder")
+    _page.add(p, output=None)
     p.add_argument(
         "--jobs",
         type=int,
@@ -74,20 +73,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from .._paths import folder
+    spec = _page.resolve(args)
     from ..backfill import BackfillOptions, backfill
-    from ..backfill._revisions import DEFAULT_PATHS
     from ..errors import UsageError
 
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    folder(args.snapshots, "--snapshots")
-    if args.output is not None:
-        folder(args.output, "--output")
     opts = BackfillOptions(
         git_repos=tuple(args.git_repos),
         github=tuple(args.github),
-        paths=tuple(args.paths or DEFAULT_PATHS),
+        paths=tuple(args.paths or spec.paths),
+        page=spec,
         since=args.since,
         until=args.until,
         snapshots=args.snapshots,

@@ -7,6 +7,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from . import _page
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -19,8 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="URL",
         help="a docs repository to clone (repeatable; default: the three MicrosoftDocs repositories)",
     )
-    p.add_argument("--snapshots", type=Path, default=Path("snapshots"), help="snapshot store (default: snapshots/)")
-    p.add_argument("--output", type=Path, help="also publish the newest revision and the history to this folder")
+    _page.add(p, output=None)
     p.add_argument(
         "--clones", type=Path, default=Path(".cache/docs"), help="where the clones go (default: .cache/docs)"
     )
@@ -29,6 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    spec = _page.resolve(args)
     import sys
 
     from ..store.snapshots import SnapshotStore
@@ -38,13 +40,13 @@ def main(args: argparse.Namespace) -> int:
         print(f"bootstrap: {args.snapshots} already has an authored baseline; nothing to do", file=sys.stderr)
         return 0
     from ..backfill import BackfillOptions, backfill
-    from ..backfill._revisions import DEFAULT_PATHS, SOURCE_REPOSITORIES
 
-    clones = [_clone(url, args.clones) for url in (args.git_urls or SOURCE_REPOSITORIES)]
+    clones = [_clone(url, args.clones) for url in (args.git_urls or spec.repositories)]
     backfill(
         BackfillOptions(
             git_repos=tuple(clones),
-            paths=DEFAULT_PATHS,
+            paths=spec.paths,
+            page=spec,
             snapshots=args.snapshots,
             output=args.output,
             jobs=args.jobs,

@@ -12,6 +12,8 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import _page
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -25,9 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("old", metavar="OLD", help="older revision: HTML file, URL, dataset folder or snapshot id")
     p.add_argument("new", metavar="NEW", help="newer revision: HTML file, URL, dataset folder or snapshot id")
     p.add_argument("--out", type=Path, required=True, help="folder to write changes.parquet and changes.json into")
-    p.add_argument(
-        "--snapshots", type=Path, default=Path("snapshots"), help="snapshot store for ids (default: snapshots/)"
-    )
+    _page.add(p, output=False)
     p.add_argument("--markdown", action="store_true", help="print the summary as Markdown instead of plain text")
     p.add_argument("--fetched-at", help=argparse.SUPPRESS)
     p.set_defaults(func=main)
@@ -40,6 +40,7 @@ def main(args: argparse.Namespace) -> int:
     from ..diff.summary import summary_markdown, summary_text, title
 
     folder(args.out, "--out")
+    _page.resolve(args)
     old_frames, old_meta = load(args.old, args)
     new_frames, new_meta = load(args.new, args)
     changes = diff(old_frames, new_frames, old_meta, new_meta)
@@ -79,7 +80,7 @@ def _from_page(ref: str, args: argparse.Namespace) -> tuple[dict[str, pd.DataFra
     from ..steps import build
 
     fetched = fetch(ref, fetched_at=args.fetched_at or utc_now())
-    return build(fetched.body, fetched).frames, {}
+    return build(fetched.body, fetched, args.spec).frames, {}
 
 
 def _from_snapshot_folder(path: Path) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
@@ -92,10 +93,10 @@ def _from_snapshot_folder(path: Path) -> tuple[dict[str, pd.DataFrame], dict[str
 
 def _rebuild(page: bytes, meta: dict[str, Any]) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
     from ..fetch import Fetched
-    from ..steps import build
+    from ..steps import build, page_of
 
     fetched = Fetched.from_meta(meta, page)
-    return build(page, fetched).frames, meta
+    return build(page, fetched, page_of(meta)).frames, meta
 
 
 def _from_folder(path: Path) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:

@@ -8,11 +8,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from . import _page
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("extract", help="extract the datasets of one or more pages (files or URLs) into a folder")
     p.add_argument("pages", nargs="+", metavar="PAGE", help="HTML file or URL")
     p.add_argument("--out", type=Path, required=True, help="folder to write NAME.parquet and NAME.json into")
+    _page.add(p, snapshots=False, output=False)
     p.add_argument("--fetched-at", help=argparse.SUPPRESS)
     p.set_defaults(func=main)
 
@@ -26,6 +29,7 @@ def main(args: argparse.Namespace) -> int:
     from ..steps import build
 
     out = folder(args.out, "--out")
+    spec = _page.resolve(args)
     fetched_at = args.fetched_at or utc_now()
     stems = [folder_name(Path(p).stem if not is_url(p) else Path(p.rstrip("/")).name) for p in args.pages]
     if len(args.pages) > 1 and len(set(stems)) != len(stems):
@@ -36,7 +40,7 @@ def main(args: argparse.Namespace) -> int:
     revisions = []
     for page in args.pages:
         fetched = fetch(page, fetched_at=fetched_at)
-        revisions.append(build(fetched.body, fetched))
+        revisions.append(build(fetched.body, fetched, spec))
     for stem, target, revision in zip(stems, targets, revisions):
         for name, frame in sorted(revision.frames.items()):
             write_dataset(frame, target, name)

@@ -4,12 +4,13 @@ damaged or asked, the alert state) from the snapshots."""
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
+
+from . import _page
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("repair", help="rebuild the change history (and a damaged alert state) from the snapshots")
-    p.add_argument("--snapshots", type=Path, default=Path("snapshots"), help="snapshot store (default: snapshots/)")
+    _page.add(p, output=False)
     p.add_argument(
         "--alerts",
         action="store_true",
@@ -20,6 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    _page.resolve(args)
     import sys
 
     from ..store.recovery import repair

@@ -18,6 +18,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import _page
+
 if TYPE_CHECKING:
     from ..workflow.report import RunReport
 
@@ -27,10 +29,7 @@ CHANGE_LABEL, HEALTH_LABEL = "support-change", "pipeline-health"
 
 def register(sub: argparse._SubParsersAction) -> None:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--snapshots", type=Path, default=Path("snapshots"), help="snapshot store (default: snapshots/)"
-    )
-    common.add_argument("--output", type=Path, default=Path("output"), help="publication root (default: output/)")
+    _page.add(common)
     common.add_argument(
         "--exit-code", type=int, help="the run's exit code, when known (5 = validation failed, other non-zero = failed)"
     )
@@ -65,6 +64,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    _page.resolve(args)
     from ..workflow import report as texts
 
     report = load(args.snapshots, args.output, exit_code=args.exit_code, site_url=args.site_url or _pages_url())

@@ -6,14 +6,14 @@ import argparse
 from pathlib import Path
 
 from .. import fetch as fetching
-from ..fetch import DEFAULT_URL, FetchPolicy
+from ..fetch import FetchPolicy
+from . import _page
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="fetch, extract, validate, snapshot, diff, publish and alert")
-    p.add_argument("--source", default=DEFAULT_URL, help="page URL or local HTML file (default: the Learn page)")
-    p.add_argument("--snapshots", type=Path, default=Path("snapshots"), help="snapshot store (default: snapshots/)")
-    p.add_argument("--output", type=Path, default=Path("output"), help="publication root (default: output/)")
+    p.add_argument("--source", help="page URL or local HTML file (default: the page's Learn URL)")
+    _page.add(p)
     p.add_argument(
         "--require-live", action="store_true", help="fail instead of rebuilding from a snapshot when offline"
     )
@@ -52,12 +52,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from .._paths import folder
     from ..errors import UsageError
     from ..run import RunOptions, run
 
-    folder(args.snapshots, "--snapshots")
-    folder(args.output, "--output")
+    spec = _page.resolve(args)
     if args.fetch_deadline < 0:
         raise UsageError("--fetch-deadline must be 0 (no limit) or more seconds")
     if args.accept:
@@ -67,7 +65,8 @@ def main(args: argparse.Namespace) -> int:
         return 0
     run(
         RunOptions(
-            source=args.source,
+            source=args.source or spec.url,
+            page=spec,
             snapshots=args.snapshots,
             output=args.output,
             require_live=args.require_live,

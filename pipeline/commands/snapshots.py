@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
+
+from . import _page
 
 _COLUMNS = ("id", "fetched_at", "ms_date", "git_commit_id", "provenance", "status", "last_checked")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("snapshots", help="list the snapshots (page versions) in the store")
-    p.add_argument("--snapshots", type=Path, default=Path("snapshots"), help="snapshot store (default: snapshots/)")
+    _page.add(p, output=False)
     p.add_argument("--json", action="store_true", help="print the listing as JSON")
     p.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
+    _page.resolve(args)
     import json
 
     from ..store.snapshots import SnapshotStore

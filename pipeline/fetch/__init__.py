@@ -24,7 +24,7 @@ import hashlib
 import socket
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -40,8 +40,6 @@ from .._clock import utc_now
 from ..errors import BodyTooLarge, FetchError, HostNotAllowed, HTTPStatusError, OfflineError, UsageError
 from ._deadline import Deadline
 
-DEFAULT_URL = "https://learn.microsoft.com/en-us/azure/defender-for-cloud/support-matrix-defender-for-containers"
-DEFAULT_ALLOWED_HOSTS = ("learn.microsoft.com",)
 MAX_REDIRECTS = 5
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _DNS_HINTS = ("name or service not known", "temporary failure in name resolution", "nodename nor servname")
@@ -102,7 +100,9 @@ class Fetched:
 
 @dataclass(frozen=True)
 class FetchPolicy:
-    allowed_hosts: tuple[str, ...] = DEFAULT_ALLOWED_HOSTS
+    # hosts the URL and every redirect may reach; None: only the host of the URL asked for (a run passes
+    # its page's allowed_hosts from pipeline/pages)
+    allowed_hosts: tuple[str, ...] | None = None
     max_bytes: int = 5_000_000
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
@@ -157,6 +157,8 @@ def fetch(
     stamp = fetched_at or utc_now()
     if not is_url(source):
         return _read_file(source, policy, stamp)
+    if policy.allowed_hosts is None:
+        policy = replace(policy, allowed_hosts=((httpx.URL(source).host or "").lower(),))
     # a stored validator that cannot be sent is dropped: a full GET, not a run that fails forever
     sent = Validators(
         ascii_validator(validators.etag) if validators else None,
@@ -215,8 +217,9 @@ def _check_url(url: httpx.URL, policy: FetchPolicy, hop: int) -> None:
     what = "redirect to" if hop else "URL"
     if url.scheme not in ("http", "https") or (policy.require_https and url.scheme != "https"):
         raise HostNotAllowed(f"{what} {url} refused: only https URLs are allowed")
-    if url.host.lower() not in policy.allowed_hosts:
-        allowed = ", ".join(policy.allowed_hosts)
+    hosts = policy.allowed_hosts or ()
+    if url.host.lower() not in hosts:
+        allowed = ", ".join(hosts)
         raise HostNotAllowed(f"{what} host {url.host!r} is not allowed (allowed hosts: {allowed})")
 
 

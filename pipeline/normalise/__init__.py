@@ -32,6 +32,8 @@ from .os_versions import covers, parse_os_line
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..pages import PageSpec
+
 __all__ = ["Oddity", "Tidy", "covers", "normalise", "parse_os_line", "tidy"]
 
 
@@ -71,9 +73,13 @@ def tidy(document: Document) -> Tidy:
     return Tidy(frames, tuple(ctx.oddities))
 
 
-def normalise(document: Document) -> dict[str, pd.DataFrame]:
-    """The four tidy datasets of one page revision, by name."""
-    return tidy(document).frames
+def normalise(document: Document, spec: PageSpec | None = None) -> dict[str, pd.DataFrame]:
+    """The tidy datasets of one page revision, by name: the richer ones the page's spec names
+    (``spec.datasets``; all four when no spec is given)."""
+    if spec is not None and not spec.datasets:
+        return {}
+    frames = tidy(document).frames
+    return frames if spec is None else {name: frames[name] for name in spec.datasets}
 
 
 def _frame(name: str, rows: list[dict[str, Any]], int_columns: tuple[str, ...] = ()) -> pd.DataFrame:

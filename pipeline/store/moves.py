@@ -136,11 +136,11 @@ def rebuilt(snapshot: Snapshot) -> dict[str, pd.DataFrame]:
     rules reject the page."""
     from ..errors import PipelineError
     from ..fetch import Fetched
-    from ..steps import build
+    from ..steps import build, page_of
 
     body = snapshot.page_bytes()
     try:
-        return build(body, Fetched.from_meta(snapshot.meta, body)).frames
+        return build(body, Fetched.from_meta(snapshot.meta, body), page_of(snapshot.meta)).frames
     except PipelineError:
         return snapshot.frames()
 

@@ -20,6 +20,8 @@ from .result import ExpectationResult, ValidationReport
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..pages import PageSpec
+
 __all__ = ["ExpectationResult", "ValidationReport", "validate"]
 
 
@@ -28,13 +30,15 @@ def validate(
     *,
     previous: dict[str, pd.DataFrame] | None = None,
     suites: Path | None = None,
+    page: PageSpec | None = None,
 ) -> ValidationReport:
-    """Run every suite over ``frames`` (all published datasets, by name); ``previous`` enables drift guards."""
+    """Run every suite of the page (``page``: default ``pipeline.pages.DEFAULT``) over ``frames`` (all its
+    published datasets, by name); ``previous`` enables drift guards."""
     from . import _derive
     from ._engine import engine
-    from .suites import DATASET_SUITES, SUITES, SUITES_DIR
+    from .suites import DATASET_SUITES, SUITES, suites_dir
 
-    gx = engine(suites or SUITES_DIR)
+    gx = engine(suites or suites_dir(page))
     derived = _derive.derived(frames, previous)
     results: list[ExpectationResult] = []
     ran: list[str] = []

@@ -114,7 +114,7 @@ def source_frames(markdown: str, ref: SourceRef, revision: Revision) -> dict[str
         last_modified=None,
         provenance="git",
     )
-    return dict(build(body, fetched).frames)
+    return dict(build(body, fetched, revision.spec).frames)
 
 
 def _text(value: Any) -> str | None:

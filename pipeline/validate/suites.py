@@ -14,11 +14,14 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..schema import DATASETS, PUBLISHED
 from . import thresholds
 from ._derive import storage_type
+
+if TYPE_CHECKING:
+    from ..pages import PageSpec
 
 
 def _suites_dir() -> Path:
@@ -30,6 +33,16 @@ def _suites_dir() -> Path:
 
 
 SUITES_DIR = _suites_dir()
+
+
+def suites_dir(page: PageSpec | None = None) -> Path:
+    """The folder of a page's suites (the default page's are the ones at the top of ``expectations/``)."""
+    from ..pages import DEFAULT
+
+    if page is None or page.slug == DEFAULT:
+        return SUITES_DIR
+    return SUITES_DIR / page.slug
+
 
 DATASET_SUITES = PUBLISHED
 DERIVED_SUITES = ("schema", "revision", "sections", "feature_tables", "versions", "version_ranges", "drift")

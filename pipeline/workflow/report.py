@@ -213,11 +213,13 @@ def issue_body(report: RunReport) -> str:
     the revisions compared and where the datasets are.
     """
     from ..alerts import CHANGES_PAGE, Links, change_message
-    from ..fetch import DEFAULT_URL
+    from ..steps import page_of
 
     snap = report.snapshot or {}
-    page = next((str(snap[k]) for k in ("canonical_url", "final_url") if snap.get(k)), DEFAULT_URL)
-    changes_url = f"{report.site_url}{CHANGES_PAGE}" if report.site_url else f"output/{CHANGES_PAGE}"
+    spec = page_of(snap)
+    page = next((str(snap[k]) for k in ("canonical_url", "final_url") if snap.get(k)), spec.url)
+    where = f"{spec.slug}/{CHANGES_PAGE}"
+    changes_url = f"{report.site_url}{where}" if report.site_url else f"output/{where}"
     if report.changes is None:
         from ..diff import empty
 

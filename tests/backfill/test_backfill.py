@@ -20,6 +20,7 @@ from pipeline.diff.transient import with_transient
 from pipeline.errors import UsageError
 from pipeline.fetch import Fetched
 from pipeline.model import Cell, Document, Footnote, Note, PageMeta, Scope, Table
+from pipeline.pages import DEFAULT, get
 from pipeline.run import snapshot_meta
 from pipeline.schema import DATASETS
 from pipeline.steps import build
@@ -27,8 +28,9 @@ from pipeline.store.snapshots import SnapshotStore
 from pipeline.validate import validate
 from tests.backfill_support import commit, commit_corpus, git, init
 from tests.corpus import html_bytes, manifest, markdown_text, needs_corpus, truth, truth_mismatches
+from tests.support import DEFAULT_URL
 
-OLD, NEW = bf.FORMER_PATH, bf.CURRENT_PATH
+NEW, OLD = get(DEFAULT).paths
 # changes of the page's 2022-2024 history undone within 48 h: each pair gets one transient event
 TRANSIENT_EVENTS = 172
 
@@ -57,7 +59,7 @@ def backfilled(corpus_repo, tmp_path_factory):
 @needs_corpus
 def test_history_follows_the_rename_oldest_first(corpus_repo) -> None:
     repo, commits = corpus_repo
-    versions = file_history(repo, bf.DEFAULT_PATHS)
+    versions = file_history(repo, get(DEFAULT).paths)
     rows = manifest()
     assert [v.commit for v in versions] == list(commits)
     assert [(v.committed_at, v.path) for v in versions] == [(r["committed_at_utc"], r["path_in_repo"]) for r in rows]
@@ -73,15 +75,15 @@ def test_deletions_and_repeated_commits(tmp_path: Path) -> None:
     c = commit(repo, NEW, "two\n", "2022-03-01T10:00:00Z")  # an empty commit: no change to the file
     git(repo, "rm", "-q", NEW)
     git(repo, "commit", "-q", "-m", "moved to another repository", when="2022-04-01T10:00:00Z")
-    versions = file_history(repo, bf.DEFAULT_PATHS)
+    versions = file_history(repo, get(DEFAULT).paths)
     assert [(v.commit, v.path, v.text) for v in versions] == [(a, OLD, "one\n"), (b, NEW, "two\n")]
     assert c not in {v.commit for v in versions}
     assert versions[0].committed_at == "2022-01-01T10:00:00Z" and versions[0].repo is None
     with pytest.raises(UsageError, match="not a directory"):
-        file_history(tmp_path / "missing", bf.DEFAULT_PATHS)
+        file_history(tmp_path / "missing", get(DEFAULT).paths)
     (tmp_path / "plain").mkdir()
     with pytest.raises(UsageError, match="git rev-parse failed"):
-        file_history(tmp_path / "plain", bf.DEFAULT_PATHS)
+        file_history(tmp_path / "plain", get(DEFAULT).paths)
 
 
 def _v(commit: str, at: str, text: str, origin: str) -> Version:
@@ -150,7 +152,7 @@ def test_every_version_is_snapshotted_with_git_provenance(corpus_repo, backfille
         assert entry["provenance"] == "git"
         assert entry["fetched_at"] == entry["updated_at"] == row["committed_at_utc"]
         assert entry["ms_date"] == truth(row["file"][:-3])["ms_date"]
-        assert entry["canonical_url"] == bf.DEFAULT_URL
+        assert entry["canonical_url"] == DEFAULT_URL
 
 
 @needs_corpus
@@ -299,7 +301,7 @@ def test_a_later_window_continues_from_the_store_and_bridges_to_a_scraped_snapsh
     assert (first.versions, first.good, first.changes) == (1, 1, 0)  # a baseline
     # the daily job scraped the page a few weeks later (here: the page Learn served for the third version)
     body = html_bytes(rows[2]["file"][:-3])
-    fetched = Fetched(bf.DEFAULT_URL, body, bf.DEFAULT_URL, "2024-02-02T06:00:00Z", 200, None, None, "fetched")
+    fetched = Fetched(DEFAULT_URL, body, DEFAULT_URL, "2024-02-02T06:00:00Z", 200, None, None, "fetched")
     revision = build(body, fetched)
     store = SnapshotStore(snapshots)
     store.store(page=body, meta=snapshot_meta(revision, fetched), frames=revision.frames)

@@ -14,9 +14,10 @@ from werkzeug import Response
 from pipeline import backfill as bf
 from pipeline.backfill._github_rest import GitHubAPI
 from pipeline.errors import FetchError, HTTPStatusError
+from pipeline.pages import DEFAULT, get
 
 REPO = "MicrosoftDocs/azure-security-docs"
-OLD, NEW = bf.FORMER_PATH, bf.CURRENT_PATH
+NEW, OLD = get(DEFAULT).paths
 NOW = 1_700_000_000.0
 # recorded shape of GET /repos/{repo}/commits items (fields the client reads, plus some it ignores)
 HISTORY = [  # (sha, committer date, path of the file after the commit, text or None when deleted there)
@@ -81,7 +82,7 @@ def test_history_pages_waits_for_the_rate_limit_and_reruns_from_cache(httpserver
     _serve(httpserver, rate_limited=True)
     sleeps: list[float] = []
     api = _api(httpserver, tmp_path / "cache", sleeps)
-    versions = api.history(bf.DEFAULT_PATHS)
+    versions = api.history(get(DEFAULT).paths)
     assert api.file_at(HISTORY[1][0], OLD) is None  # the rename removed the old name: 404
     api.close()
     # every commit once, oldest first; the rename commit read under its new name; nothing for the deletion
@@ -99,7 +100,7 @@ def test_history_pages_waits_for_the_rate_limit_and_reruns_from_cache(httpserver
 
     httpserver.clear()  # a rerun: no handler at all, so any request would fail
     again = _api(httpserver, tmp_path / "cache", sleeps)
-    assert again.history(bf.DEFAULT_PATHS) == versions
+    assert again.history(get(DEFAULT).paths) == versions
     assert again.file_at(HISTORY[1][0], OLD) is None
     assert again.requests_made == 0 and len(httpserver.log) == 0
 

@@ -19,7 +19,8 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from pipeline.errors import BodyTooLarge, FetchError, HostNotAllowed, HTTPStatusError, OfflineError, UsageError
-from pipeline.fetch import DEFAULT_URL, USER_AGENT, Fetched, FetchPolicy, Validators, fetch, is_url
+from pipeline.fetch import USER_AGENT, Fetched, FetchPolicy, Validators, fetch, is_url
+from tests.support import DEFAULT_URL
 
 STAMP = "2026-11-27T05:30:00Z"
 HTML = b"<html><body><h1>Containers support matrix</h1></body></html>"

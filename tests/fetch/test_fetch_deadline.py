@@ -10,8 +10,9 @@ import httpx
 import pytest
 
 from pipeline.errors import FetchError
-from pipeline.fetch import DEFAULT_URL, FetchPolicy, Validators, ascii_validator, fetch
+from pipeline.fetch import FetchPolicy, Validators, ascii_validator, fetch
 from tests.fetch_support import RawServer, serving
+from tests.support import DEFAULT_URL
 
 HTML = b"<html><body><h1>Containers support matrix</h1></body></html>"
 

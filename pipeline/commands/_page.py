@@ -1,0 +1,64 @@
+"""``--page SLUG`` and the folders of one page, shared by the sub-commands (I/O: looks at the filesystem).
+
+``--snapshots`` and ``--output`` name roots; one page's store is ``ROOT/<slug>/`` and its publication
+``OUTPUT/<slug>/``, so several pages share a repository without sharing state. :func:`resolve` turns the
+parsed arguments into the page's own folders (``args.snapshots``/``args.output``) and keeps the roots as
+``args.snapshots_root``/``args.output_root``; the spec is ``args.spec``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..pages import PageSpec
+
+SNAPSHOTS_HELP = "snapshot root; the page's store is ROOT/SLUG (default: snapshots/)"
+OUTPUT_HELP = "publication root; the page is published to ROOT/SLUG (default: output/)"
+
+
+def add(p: argparse.ArgumentParser, *, snapshots: bool = True, output: bool | None = True) -> None:
+    """``--page``, and the roots the command reads or writes (``output=None``: optional, no default)."""
+    from ..pages import DEFAULT
+
+    p.add_argument("--page", default=DEFAULT, metavar="SLUG", help=f"the page (default: {DEFAULT}; see `pages`)")
+    if snapshots:
+        p.add_argument("--snapshots", type=Path, default=Path("snapshots"), help=SNAPSHOTS_HELP)
+    if output:
+        p.add_argument("--output", type=Path, default=Path("output"), help=OUTPUT_HELP)
+    elif output is None:
+        p.add_argument("--output", type=Path, help="also publish the page to ROOT/SLUG")
+
+
+def resolve(args: argparse.Namespace) -> PageSpec:
+    """The page's spec, with ``args.snapshots``/``args.output`` narrowed to the page's folders."""
+    from .._paths import folder
+    from ..pages import get
+
+    spec = get(args.page)
+    args.spec = spec
+    for name in ("snapshots", "output"):
+        root = getattr(args, name, None)
+        setattr(args, f"{name}_root", root)
+        if root is None:
+            continue
+        folder(root, f"--{name}")
+        if name == "snapshots":
+            single_page_store(root)
+        setattr(args, name, folder(root / spec.slug, f"--{name}"))
+    return spec
+
+
+def single_page_store(root: Path) -> None:
+    """A store of the layout before pages (index.json at the root) is never read as a root of pages: its
+    history would be invisible and a new store would start beside it, reporting everything as new."""
+    from ..errors import UsageError
+    from ..pages import DEFAULT
+
+    if (root / "index.json").exists():
+        raise UsageError(
+            f"{root} holds a single-page snapshot store (index.json at its top, the layout before pages): "
+            f"move its contents into {root}/{DEFAULT}/ (git mv) and run again"
+        )
