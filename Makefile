@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: run test lint bench soak clean setup tools commit-data
+.PHONY: run test lint bench soak clean setup tools commit-data unpack-pages
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,20 @@ commit-data: $(VENV)/.installed
 	if git diff --cached --quiet -- snapshots output; then echo "commit-data: nothing changed"; else \
 	  $(PY) -m pipeline report commit-message $(if $(RUN_STATUS),--exit-code $(RUN_STATUS)) >$(VENV)/commit-message.txt \
 	  && git commit -q -F $(VENV)/commit-message.txt -- $(wildcard snapshots output) && git log -1 --format=%s; fi
+
+# The publish job of the scheduled workflow: each page job's artifacts, downloaded to
+# PAGES_IN/snapshots/snapshots-<page>/ and PAGES_IN/output/output-<page>/, replace that page's folder
+# whole (a file the page stopped publishing must not linger); a page with no artifact keeps its folder.
+PAGES_IN ?= .cache/pages
+unpack-pages:
+	@set -e; for kind in snapshots output; do \
+	  for art in $(PAGES_IN)/$$kind/$$kind-*; do \
+	    [ -d "$$art" ] || continue; page=$${art##*/$$kind-}; \
+	    case "$$page" in ""|.*|*/*) echo "unpack-pages: skipping $$art" >&2; continue;; esac; \
+	    rm -rf "$$kind/$$page.unpack" && mkdir -p "$$kind" && cp -R "$$art" "$$kind/$$page.unpack"; \
+	    rm -rf "$$kind/$$page" && mv "$$kind/$$page.unpack" "$$kind/$$page"; echo "unpack-pages: $$kind/$$page"; \
+	  done; \
+	done
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,4 +1,4 @@
-"""supportmatrix: the Defender for Containers support matrix as validated, versioned datasets.
+"""supportmatrix: the Defender for Cloud support matrices (one page spec each) as validated, versioned datasets.
 
 The pipeline, one module per stage::
 

@@ -27,7 +27,7 @@ CHANGES = register(
             _c(
                 "dataset",
                 "string",
-                "The dataset the change is about (feature_support, features, support_items, os_versions, notes; page for baseline records).",
+                "The dataset the change is about (feature_support, features, support_items, os_versions, notes, support; page for baseline records).",
                 False,
                 CHANGE_DATASETS,
             ),

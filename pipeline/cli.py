@@ -31,13 +31,15 @@ COMMANDS = (
     "accept",
     "repair",
     "report",
+    "catalogue",
+    "pages",
 )
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="supportmatrix",
-        description="The Defender for Containers support matrix as validated datasets, with change alerts.",
+        description="The Defender for Cloud support matrices as validated datasets, with change alerts.",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks for unexpected errors")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -168,12 +168,12 @@ def _save(
     point("published")
     result.snapshot_id = snapshot.id
     result.say(f"published: snapshot {snapshot.id} ({_summary(revision)}) to {opts.output}")
-    result.say(_changes_line(changes, move, snapshot))
+    result.say(_changes_line(changes, move, snapshot, revision.spec.alert_title))
     _announce(opts, changes, snapshot, result)  # validated and published; the baseline has no changes
     return snapshot
 
 
-def _changes_line(changes: pd.DataFrame, move: moves.Transition | None, snapshot: Snapshot) -> str:
+def _changes_line(changes: pd.DataFrame, move: moves.Transition | None, snapshot: Snapshot, revision_title: str) -> str:
     from .diff.summary import title
 
     if move is None:
@@ -185,7 +185,7 @@ def _changes_line(changes: pd.DataFrame, move: moves.Transition | None, snapshot
             f"baseline: snapshot {snapshot.id} replaces {move.source}, which was no authored page; "
             "differences from it are not reported as changes"
         )
-    return f"{title(changes)} (snapshot {move.source} -> {snapshot.id})"
+    return f"{title(changes, revision_title)} (snapshot {move.source} -> {snapshot.id})"
 
 
 def _fetch_or_fall_back(
@@ -337,6 +337,7 @@ def _alert_failure(opts: RunOptions, result: RunResult, exc: PipelineError) -> N
         snapshot_id=result.snapshot_id,
         quarantined=result.status == "quarantined",
         config=opts.alert_config,
+        page=opts.spec.alert_title,
     )
     if outcome.line:
         result.say(outcome.line)
@@ -353,6 +354,8 @@ def _alert_success(opts: RunOptions, result: RunResult) -> None:
         links = alerts.links(latest.meta if latest else None, opts.output)
         lines.append(alerts.retry_pending(snapshots=opts.snapshots, links=links, config=opts.alert_config).line)
     if not result.fell_back:
-        lines.append(alerts.health_ok(snapshots=opts.snapshots, config=opts.alert_config).line)
+        lines.append(
+            alerts.health_ok(snapshots=opts.snapshots, config=opts.alert_config, page=opts.spec.alert_title).line
+        )
     for line in filter(None, lines):
         result.say(line)

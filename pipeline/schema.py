@@ -22,9 +22,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from .vocabulary import ENVIRONMENTS, NO_RESOURCE, NOTE_KINDS, PLATFORMS, PROVENANCES, STATES, TABLE_KINDS
+from .vocabulary import (
+    ENVIRONMENTS,
+    NO_RESOURCE,
+    NOTE_KINDS,
+    PLATFORMS,
+    PROVENANCES,
+    STATES,
+    SUPPORT_STATES,
+    TABLE_KINDS,
+)
 
-SCHEMA_VERSION = "2.0.0"
+SCHEMA_VERSION = "2.1.0"
 
 
 @dataclass(frozen=True)
@@ -205,7 +214,7 @@ FEATURES = register(
             _c(
                 "environment",
                 "string",
-                "Canonical environment: Azure, AWS, GCP, Arc-enabled Kubernetes, External registries (a raw label that cannot be mapped fails validation).",
+                "Canonical environment, one of the page's (pipeline/pages: [environments] order; a raw label that cannot be mapped fails validation).",
                 False,
                 ENVIRONMENTS,
             ),
@@ -329,6 +338,43 @@ OS_VERSIONS = register(
     )
 )
 
+# -- the generic support matrix of every page (pipeline.normalise.matrix) -----
+
+SUPPORT = register(
+    Dataset(
+        "support",
+        "One row per body cell of every table of a page that is not the row label: the support matrix in long form",
+        (
+            _c("page", "string", "The page's slug (pipeline/pages), e.g. 'defender-for-servers'.", False),
+            *_SCOPE,
+            _c("table", "int64", "0-based position of the table among the page's tables.", False),
+            _c("row", "int64", "0-based body row.", False),
+            _c("row_label", "string", "The row's label: its first column, or the column the page spec names.", False),
+            _c("column", "int64", "0-based column.", False),
+            _c(
+                "column_label", "string", "Header text of the column (a machine type, cloud, scope, capability).", False
+            ),
+            _c("raw", "string", "The cell's visible text, footnote markers removed.", False),
+            _c(
+                "state",
+                "string",
+                "GA, Preview, Supported, Not supported, Not applicable, Value (not a support statement), Unknown (wording not known), or null (empty cell).",
+                enum=SUPPORT_STATES,
+            ),
+            _c("qualifier", "string", "The rest of the cell after its state, e.g. 'Plan 2' in 'Yes (Plan 2)'."),
+            _c("footnotes", "list<string>", "Texts of the footnotes the cell, its row label and its header cite."),
+            _c(
+                "cell_key",
+                "string",
+                "Stable identity: section|tab|row label|column label as key text ('|#2' for a repeat), unique per page and revision.",
+                False,
+            ),
+        ),
+        key=("page", "cell_key"),
+        document_order=True,
+    )
+)
+
 TIDY = ("features", "feature_support", "support_items", "os_versions")
 PUBLISHED = (
     "features",
@@ -340,6 +386,7 @@ PUBLISHED = (
     "page",
     "cells",
     "tables",
+    "support",
 )
 
 # the history datasets (changes, timeline) register themselves on import

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import subprocess
 from pathlib import Path
 
-from tests.corpus import manifest, markdown_text
+from tests.corpus import CATALOGUE, manifest, markdown_text
 
 
 def git(repo: Path, *args: str, when: str | None = None) -> str:
@@ -46,3 +47,17 @@ def commit_corpus(repo: Path) -> dict[str, dict[str, str]]:
         commits[sha] = row
         previous = row["path_in_repo"]
     return commits
+
+
+def commit_catalogue(repo: Path, folder: str) -> int:
+    """Every version of a sibling page (../shared/catalogue/<folder>/markdown) committed in date order at its
+    path, with the manifest's commit times; returns how many."""
+    init(repo)
+    with open(CATALOGUE / folder / "markdown" / "manifest.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    previous = None
+    for row in rows:
+        text = (CATALOGUE / folder / "markdown" / row["file"]).read_text(encoding="utf-8")
+        commit(repo, row["path_in_repo"], text, row["committed_at_utc"], previous)
+        previous = row["path_in_repo"]
+    return len(rows)

@@ -68,6 +68,7 @@ _log = logging.getLogger("pipeline.alerts")
 class Links:
     page_url: str
     changes_url: str
+    title: str | None = None  # what the messages call the page (its spec's alert_title)
 
 
 def links(meta: Mapping[str, Any] | None, output: Path, env: Mapping[str, str] | None = None) -> Links:
@@ -81,7 +82,7 @@ def links(meta: Mapping[str, Any] | None, output: Path, env: Mapping[str, str] |
     page = next((str(meta[k]) for k in ("canonical_url", "final_url") if isinstance(meta.get(k), str)), spec.url)
     site = env.get(SITE_URL, "").strip()
     published = f"{site.rstrip('/')}/{spec.slug}/{CHANGES_PAGE}" if site else str(Path(output) / CHANGES_PAGE)
-    return Links(page, published)
+    return Links(page, published, spec.alert_title)
 
 
 @dataclass
@@ -218,7 +219,9 @@ def _history(snapshots: Path) -> pd.DataFrame:
 def change_message(changes: pd.DataFrame, *, links: Links, limit: int = message.LIMIT) -> message.Message:
     """The title, markdown and plain-text body an alert for ``changes`` carries (the markdown body
     also serves as a GitHub issue body)."""
-    return message.change_message(changes, page_url=links.page_url, changes_url=links.changes_url, limit=limit)
+    return message.change_message(
+        changes, page_url=links.page_url, changes_url=links.changes_url, limit=limit, page=links.title
+    )
 
 
 # -- pipeline health ---------------------------------------------------------------
@@ -245,8 +248,9 @@ def health_failure(
     env: Mapping[str, str] | None = None,
     config: Path | None = None,
     now: str | None = None,
+    page: str | None = None,
 ) -> Outcome:
-    """Announce a failed run, once per distinct failure until a run succeeds again.
+    """Announce a failed run of the page called ``page``, once per distinct failure until a run succeeds again.
 
     Never raises for alert problems (the caller is already handling ``error``): they are logged.
     An alert state that cannot be read or written (damaged, or a read-only store) does not silence
@@ -260,7 +264,7 @@ def health_failure(
         state = state_file.load(snapshots)
     except SnapshotError:  # the run's own error line already names the file and what is wrong with it
         msg = message.health_message(
-            stage=error.stage, reason=reason, since=now, snapshot=snapshot_id, quarantined=quarantined
+            stage=error.stage, reason=reason, since=now, snapshot=snapshot_id, quarantined=quarantined, page=page
         )
         return _send_health(msg, env, config)
     fp = fingerprint(error)
@@ -271,7 +275,12 @@ def health_failure(
         _save_quietly(snapshots, state)
         return Outcome(line=f"alerts: health failure already announced (failing since {health['since']})")
     msg = message.health_message(
-        stage=error.stage, reason=reason, since=health["since"], snapshot=snapshot_id, quarantined=quarantined
+        stage=error.stage,
+        reason=reason,
+        since=health["since"],
+        snapshot=snapshot_id,
+        quarantined=quarantined,
+        page=page,
     )
     outcome = _send_health(msg, env, config)
     if outcome.sent:
@@ -294,6 +303,7 @@ def health_ok(
     env: Mapping[str, str] | None = None,
     config: Path | None = None,
     now: str | None = None,
+    page: str | None = None,
 ) -> Outcome:
     """After a successful run: one "recovered" message if a failure had been announced."""
     if not targets_mod.configured(env, config, purpose="health"):
@@ -308,6 +318,7 @@ def health_ok(
             reason=str(health.get("reason")),
             since=str(health.get("since")),
             now=now or utc_now(),
+            page=page,
         )
         outcome = _send_health(msg, env, config)
         if not outcome.sent:

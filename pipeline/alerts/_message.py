@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..diff import summary
-from ..diff.summary import PAGE_TITLE as PRODUCT
 from ..diff.summary import md_escape
 
 if TYPE_CHECKING:
@@ -37,7 +36,9 @@ def _link(label: str, url: str) -> str:
 # -- support changes ------------------------------------------------------------
 
 
-def change_message(changes: pd.DataFrame, *, page_url: str, changes_url: str, limit: int = LIMIT) -> Message:
+def change_message(
+    changes: pd.DataFrame, *, page_url: str, changes_url: str, limit: int = LIMIT, page: str | None = None
+) -> Message:
     """One message for a set of changes (one run's, plus any still pending from earlier runs)."""
     dates = _ms_dates(changes)
     markdown = [
@@ -56,7 +57,7 @@ def change_message(changes: pd.DataFrame, *, page_url: str, changes_url: str, li
     ]
     high = "severity" in changes.columns and bool((changes["severity"] == "high").any())
     return Message(
-        summary.title(changes), "\n".join(markdown) + "\n", "\n".join(text) + "\n", "warning" if high else "info"
+        summary.title(changes, page), "\n".join(markdown) + "\n", "\n".join(text) + "\n", "warning" if high else "info"
     )
 
 
@@ -86,9 +87,15 @@ def _ms_dates(changes: pd.DataFrame) -> str:
 
 
 def health_message(
-    *, stage: str, reason: str, since: str, snapshot: str | None = None, quarantined: bool = False
+    *,
+    stage: str,
+    reason: str,
+    since: str,
+    snapshot: str | None = None,
+    quarantined: bool = False,
+    page: str | None = None,
 ) -> Message:
-    title = f"{PRODUCT}: pipeline health: {stage} failed"
+    title = f"{summary.page_title(page)}: pipeline health: {stage} failed"
     facts = [
         ("Stage", stage),
         ("Reason", reason),
@@ -104,15 +111,15 @@ def health_message(
     return _facts_message(title, lead, facts, tail, "failure")
 
 
-def recovered_message(*, stage: str, reason: str, since: str, now: str) -> Message:
-    title = f"{PRODUCT}: pipeline health: recovered"
+def recovered_message(*, stage: str, reason: str, since: str, now: str, page: str | None = None) -> Message:
+    title = f"{summary.page_title(page)}: pipeline health: recovered"
     lead = f"The support-matrix pipeline is healthy again: a run succeeded at {now}."
     facts = [("Was failing since", since), ("Stage", stage), ("Reason", reason)]
     return _facts_message(title, lead, facts, "", "success")
 
 
-def test_message(*, now: str, targets: list[str]) -> Message:
-    title = f"{PRODUCT}: test alert"
+def test_message(*, now: str, targets: list[str], page: str | None = None) -> Message:
+    title = f"{summary.page_title(page)}: test alert"
     lead = "A test message from python -m pipeline alert --test: this target receives the support-change alerts."
     return _facts_message(title, lead, [("Sent at", now), ("Targets", ", ".join(targets))], "", "info")
 

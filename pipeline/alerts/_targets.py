@@ -189,7 +189,7 @@ def load(purpose: str, env: Mapping[str, str] | None = None, config: Path | None
 def _plugins(urls: list[str], config_path: Path | None, redact: Redactor) -> list[Any]:
     import apprise
 
-    asset = apprise.AppriseAsset(app_id="supportmatrix", app_desc="Defender for Containers support matrix")
+    asset = apprise.AppriseAsset(app_id="supportmatrix", app_desc="Defender for Cloud support matrices")
     plugins: list[Any] = []
     for index, url in enumerate(urls, 1):
         one = apprise.Apprise(asset=asset)

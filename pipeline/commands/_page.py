@@ -23,7 +23,7 @@ def add(p: argparse.ArgumentParser, *, snapshots: bool = True, output: bool | No
     """``--page``, and the roots the command reads or writes (``output=None``: optional, no default)."""
     from ..pages import DEFAULT
 
-    p.add_argument("--page", default=DEFAULT, metavar="SLUG", help=f"the page (default: {DEFAULT}; see `pages`)")
+    p.add_argument("--page", metavar="SLUG", help=f"the page (default: {DEFAULT}; see `pages`)")
     if snapshots:
         p.add_argument("--snapshots", type=Path, default=Path("snapshots"), help=SNAPSHOTS_HELP)
     if output:
@@ -32,12 +32,13 @@ def add(p: argparse.ArgumentParser, *, snapshots: bool = True, output: bool | No
         p.add_argument("--output", type=Path, help="also publish the page to ROOT/SLUG")
 
 
-def resolve(args: argparse.Namespace) -> PageSpec:
-    """The page's spec, with ``args.snapshots``/``args.output`` narrowed to the page's folders."""
+def resolve(args: argparse.Namespace, spec: PageSpec | None = None) -> PageSpec:
+    """The page's spec (``--page``, else ``spec``, else the default page), with ``args.snapshots`` and
+    ``args.output`` narrowed to the page's folders."""
     from .._paths import folder
-    from ..pages import get
+    from ..pages import DEFAULT, get
 
-    spec = get(args.page)
+    spec = get(args.page) if args.page else spec or get(DEFAULT)
     args.spec = spec
     for name in ("snapshots", "output"):
         root = getattr(args, name, None)

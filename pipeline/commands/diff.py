@@ -46,7 +46,7 @@ def main(args: argparse.Namespace) -> int:
     changes = diff(old_frames, new_frames, old_meta, new_meta)
     write_dataset(changes, args.out, "changes", formats=("parquet", "json"))
     if args.markdown:
-        print(f"## {title(changes)}\n\n{summary_markdown(changes)}", end="")
+        print(f"## {title(changes, args.spec.alert_title)}\n\n{summary_markdown(changes)}", end="")
     else:
         print(summary_text(changes), end="")
     return 0

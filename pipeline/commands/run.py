@@ -46,6 +46,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=float,
         help="seconds to wait while another run holds the store (default: $SUPPORTMATRIX_LOCK_TIMEOUT or 300)",
     )
+    p.add_argument(
+        "--all-pages",
+        action="store_true",
+        help="run every page in pipeline/pages/, one after the other; a failed page never stops the others "
+        "(a summary line per page; exit 0 when all succeeded, else the first failed page's exit code)",
+    )
     p.add_argument("--fetched-at", help=argparse.SUPPRESS)
     p.add_argument("--provenance", choices=("fetched", "file", "reconstructed", "git"), help=argparse.SUPPRESS)
     p.set_defaults(func=main)
@@ -53,17 +59,68 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from ..errors import UsageError
-    from ..run import RunOptions, run
 
-    spec = _page.resolve(args)
     if args.fetch_deadline < 0:
         raise UsageError("--fetch-deadline must be 0 (no limit) or more seconds")
+    if args.all_pages:
+        if args.page or args.source or args.accept:
+            raise UsageError("--all-pages runs every page from its own URL: it takes no --page, --source or --accept")
+        return all_pages(args)
+    if _one(args):
+        catalogue(args.output_root)
+    return 0
+
+
+def catalogue(root: Path) -> None:
+    """Rebuild the root of the publication (every page's latest change, one data package, one feed) after a
+    page published: cheap, but not for free, so an unchanged day does not pay it."""
+    import sys
+
+    from ..pages import all_pages as specs
+    from ..publish.catalogue import rebuild
+
+    for line in rebuild(root, specs()).log:
+        print(f"catalogue: {line}", file=sys.stderr)
+
+
+def all_pages(args: argparse.Namespace) -> int:
+    """Every page in turn, each in its own folders; one line per page at the end, on stderr."""
+    import copy
+    import sys
+
+    from ..errors import PipelineError
+    from ..pages import all_pages as specs
+
+    outcomes: list[tuple[str, int, str]] = []
+    for spec in specs():
+        page_args = copy.copy(args)
+        try:
+            _page.resolve(page_args, spec)
+            _one(page_args)
+            outcomes.append((spec.slug, 0, "ok"))
+        except PipelineError as exc:  # one page's failure is its own; the others still run
+            print(f"supportmatrix: {spec.slug}: {exc.one_line()}", file=sys.stderr)
+            outcomes.append((spec.slug, exc.exit_code, exc.one_line()))
+    if any(code == 0 for _, code, _ in outcomes):
+        catalogue(args.output)
+    failed = [o for o in outcomes if o[1] != 0]
+    for slug, code, line in outcomes:
+        print(f"pages: {slug}: {'ok' if code == 0 else f'failed (exit {code}): {line}'}", file=sys.stderr)
+    print(f"pages: {len(outcomes) - len(failed)} of {len(outcomes)} succeeded", file=sys.stderr)
+    return failed[0][1] if failed else 0
+
+
+def _one(args: argparse.Namespace) -> bool:
+    """Run (or accept) one page; True when it published something."""
+    from ..run import RunOptions, run
+
+    spec = args.spec if getattr(args, "spec", None) is not None else _page.resolve(args)
     if args.accept:
         from ..accept import AcceptOptions, accept
 
         accept(AcceptOptions(args.accept, args.snapshots, args.output, args.alert_config))
-        return 0
-    run(
+        return True
+    result = run(
         RunOptions(
             source=args.source or spec.url,
             page=spec,
@@ -79,4 +136,4 @@ def main(args: argparse.Namespace) -> int:
             lock_timeout=args.lock_timeout,
         )
     )
-    return 0
+    return result.status == "published"

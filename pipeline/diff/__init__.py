@@ -58,7 +58,7 @@ KINDS = (
     "accepted",
 )
 SEVERITIES = ("high", "medium", "low")
-_DATASET_ORDER = ("page", "feature_support", "features", "support_items", "os_versions", "notes")
+_DATASET_ORDER = ("page", "support", "feature_support", "features", "support_items", "os_versions", "notes")
 
 
 def diff(
@@ -73,17 +73,23 @@ def diff(
     ``sha256``, ``ms_date``, ``git_commit_id``, ``fetched_at``); missing
     values are read from each side's ``page`` dataset.
     """
+    from ..steps import page_of
     from ..validate.corroborate import page_changes
 
-    changes = [*page_changes(new_meta or {}), *compare(old, new)]
+    # a page with the richer datasets has its typed changes there: the long support matrix would say them twice
+    matrix = not page_of(new_meta).datasets
+    changes = [*page_changes(new_meta or {}), *compare(old, new, matrix=matrix)]
     return to_frame(changes, revision_meta(old, old_meta), revision_meta(new, new_meta))
 
 
-def compare(old: dict[str, pd.DataFrame], new: dict[str, pd.DataFrame]) -> list[Change]:
-    """The typed changes, without revision metadata."""
+def compare(old: dict[str, pd.DataFrame], new: dict[str, pd.DataFrame], *, matrix: bool = False) -> list[Change]:
+    """The typed changes, without revision metadata (``matrix``: of the long ``support`` dataset too)."""
+    from ._matrix import matrix_changes
+
     old, new = prepare(old), prepare(new)
     support, renamed = support_changes(old, new)
     found = [
+        *(matrix_changes(old, new) if matrix else []),
         *support,
         *feature_changes(old, new, renamed),
         *item_changes(old, new),

@@ -4,9 +4,9 @@ The diff command's printout, the published changelog, commit messages, the
 GitHub step summary, alert bodies and issue bodies all use these, so a change
 reads the same everywhere.
 
-- :func:`group` orders changes by environment (Azure, AWS, GCP, Arc-enabled
-  Kubernetes, External registries, others A-Z, then page-wide) then by kind.
-- :func:`title` is one line: "Defender for Containers support matrix: 3 changes (2 promoted, 1 removed)".
+- :func:`group` orders changes by environment (the pages' environment order from
+  ``pipeline/pages``, others A-Z, then page-wide) then by kind.
+- :func:`title` is one line: "<the page's alert title>: 3 changes (2 promoted, 1 removed)".
 - :func:`summary_text` is plain text: the title, then the groups (for terminals, e-mail, commit bodies).
 - :func:`summary_markdown` is the groups as Markdown, without the title (callers pick their heading),
   truncated to ``limit`` bullet lines with "... and N more".
@@ -24,13 +24,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..vocabulary import ENVIRONMENTS as ENVIRONMENT_ORDER
+
 if TYPE_CHECKING:
     import pandas as pd
 
     Changes = pd.DataFrame | Sequence[Mapping[str, Any]]
 
-PAGE_TITLE = "Defender for Containers support matrix"
-ENVIRONMENT_ORDER = ("Azure", "AWS", "GCP", "Arc-enabled Kubernetes", "External registries")
 PAGE_WIDE = "Page-wide"
 KIND_ORDER = (
     "removed",
@@ -123,8 +123,22 @@ def _count_phrase(items: list[dict[str, Any]]) -> str:
     return f"{_plural(len(items), 'change')} ({parts})" if items else "no changes"
 
 
-def title(changes: Changes | None) -> str:
-    return f"{PAGE_TITLE}: {_count_phrase(records(changes))}"
+def page_title(page: str | None = None) -> str:
+    """What texts call the page (its spec's ``alert_title``); the default page's when not given."""
+    if page is not None:
+        return page
+    from ..pages import DEFAULT, get
+
+    return get(DEFAULT).alert_title
+
+
+def count_phrase(changes: Changes | None) -> str:
+    """ "3 changes (2 promoted, 1 removed)", or "no changes": a title without the page's name."""
+    return _count_phrase(records(changes))
+
+
+def title(changes: Changes | None, page: str | None = None) -> str:
+    return f"{page_title(page)}: {_count_phrase(records(changes))}"
 
 
 def summary_text(changes: Changes | None) -> str:
@@ -185,11 +199,13 @@ def _short(sha: Any) -> str:
     return str(sha)[:7] if sha else "unknown"
 
 
-def changelog_markdown(history: Changes | None, *, limit_per_revision: int | None = None) -> str:
+def changelog_markdown(
+    history: Changes | None, *, limit_per_revision: int | None = None, page: str | None = None
+) -> str:
     """The cumulative history as a changelog: one section per day of detection (UTC), newest first,
     and within a day one block per revision seen (its ms.date, source commit and detection time)."""
     items = records(history)
-    lines = [f"# Changes to the {PAGE_TITLE}", ""]
+    lines = [f"# Changes to the {page_title(page)}", ""]
     if not items:
         lines.append("No changes recorded yet (the first run records a baseline).")
         return "\n".join(lines) + "\n"

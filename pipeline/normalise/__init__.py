@@ -47,8 +47,8 @@ class Tidy:
         return Counter(o.kind for o in self.oddities)
 
 
-def tidy(document: Document) -> Tidy:
-    ctx = Context.of(document)
+def tidy(document: Document, spec: PageSpec | None = None) -> Tidy:
+    ctx = Context.of(document, spec.environments if spec is not None else None)
     feature_rows: list[dict[str, Any]] = []
     items: list[dict[str, Any]] = []
     for table in document.tables:
@@ -74,12 +74,18 @@ def tidy(document: Document) -> Tidy:
 
 
 def normalise(document: Document, spec: PageSpec | None = None) -> dict[str, pd.DataFrame]:
-    """The tidy datasets of one page revision, by name: the richer ones the page's spec names
-    (``spec.datasets``; all four when no spec is given)."""
-    if spec is not None and not spec.datasets:
-        return {}
-    frames = tidy(document).frames
-    return frames if spec is None else {name: frames[name] for name in spec.datasets}
+    """The tidy datasets of one page revision, by name: the long ``support`` matrix every page has
+    (:mod:`pipeline.normalise.matrix`), and the richer ones its spec names (``spec.datasets``; the
+    default page's when no spec is given)."""
+    from ..pages import DEFAULT, get
+    from .matrix import support_frame
+
+    spec = spec if spec is not None else get(DEFAULT)
+    frames = {"support": support_frame(document, spec)}
+    if spec.datasets:
+        rich = tidy(document, spec).frames
+        frames.update({name: rich[name] for name in spec.datasets})
+    return frames
 
 
 def _frame(name: str, rows: list[dict[str, Any]], int_columns: tuple[str, ...] = ()) -> pd.DataFrame:

@@ -7,10 +7,14 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from ..model import Document, Scope
 from . import environments
 from .footnotes import FootnoteResolver
+
+if TYPE_CHECKING:
+    from ..pages import Environments
 
 _WS = re.compile(r"\s+")
 _DASHES = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-"})
@@ -31,19 +35,20 @@ class Context:
     document: Document
     resolver: FootnoteResolver
     split: bool  # the page's feature tables are split by environment
+    envs: Environments  # the page's environment vocabulary and label patterns
     oddities: list[Oddity] = field(default_factory=list)
 
     # (position, scope) of the feature tables that take their environment from their subheading
     heading_labelled: list[tuple[int, Scope]] = field(default_factory=list)
 
     @classmethod
-    def of(cls, document: Document) -> Context:
+    def of(cls, document: Document, envs: Environments | None = None) -> Context:
+        envs = envs or environments.default()
         features = [t for t in document.tables if t.kind == "feature"]
-        ctx = cls(
-            document, FootnoteResolver(document.footnotes), environments.page_is_split([t.scope for t in features])
-        )
+        split = environments.page_is_split([t.scope for t in features], envs)
+        ctx = cls(document, FootnoteResolver(document.footnotes), split, envs)
         for table in features:
-            environment, label = environments.from_scope(table.scope)
+            environment, label = environments.from_scope(table.scope, envs)
             if environment is not None and label == table.scope.subheading and table.scope.tab is None:
                 ctx.heading_labelled.append((ctx.table_position(table.index), table.scope))
         return ctx
@@ -64,11 +69,11 @@ class Context:
         """(environment, label) by :func:`environments.resolve`; a table or list with no label of its
         own, in a section whose feature tables are labelled by subheadings ("### AWS (EKS)" then
         "### Additional environment information"), belongs to the nearest such feature table before it."""
-        if position is not None and environments.from_scope(scope)[0] is None:
+        if position is not None and environments.from_scope(scope, self.envs)[0] is None:
             before = [s for p, s in self.heading_labelled if p < position and s.section == scope.section]
             if before:
-                return environments.from_scope(before[-1])
-        return environments.resolve(scope, self.split, required=required)
+                return environments.from_scope(before[-1], self.envs)
+        return environments.resolve(scope, self.split, required=required, envs=self.envs)
 
 
 def clean(text: str | None) -> str:

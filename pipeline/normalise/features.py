@@ -33,7 +33,6 @@ from ..model import Cell, Table
 from ..vocabulary import NO_RESOURCE
 from . import lists, states
 from ._common import Context, clean, key_text, where
-from .environments import VOCABULARY
 
 _DOMAIN_FEATURE = re.compile(r"^domain\s*-\s*feature$")
 _DOMAIN_SPLIT = re.compile(r"\s+-\s+")
@@ -91,7 +90,7 @@ def table_rows(table: Table, ctx: Context) -> list[dict[str, Any]]:
     roles = _roles(table)
     scope = table.scope
     environment, label = ctx.environment(scope, required=True, position=ctx.table_position(table.index))
-    if environment is not None and environment not in VOCABULARY:
+    if environment is not None and environment not in ctx.envs.order:
         ctx.flag("unmapped environment", where(scope, table.index), repr(environment))
     if not any(role in ("state", "windows_support") for role, _ in roles):
         ctx.flag("no release-state column", where(scope, table.index), repr(table.headers))

@@ -1,7 +1,12 @@
-"""Release-state cells -> (state, note).
+"""Cells -> states, by the one shared vocabulary (:mod:`pipeline.vocabulary`).
 
-States: GA, Preview, Not available, Unknown (wording we do not know: the raw
-text goes to the note so it is noticed, never mislabelled), or None (empty cell).
+:func:`support_state` reads any matrix cell into the generic support states (GA, Preview, Supported,
+Not supported, Not applicable, Value, Unknown; the rules are in :mod:`pipeline.normalise.matrix`).
+
+:func:`parse_state` is the release-state view of the same reading, for the containers page's feature
+tables: GA, Preview, Not available (a cell the vocabulary reads as Not supported or Not applicable),
+Unknown (anything else: the raw text goes to the note so it is noticed, never mislabelled), or None
+(empty cell). Same words, same qualifier grammar: one parser, two views.
 
 Older revisions have one "Release state" column plus a "Windows support"
 column of check marks: "Release state" is then the Linux state, and the
@@ -16,17 +21,20 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from ..vocabulary import NOT_SUPPORTED, RELEASE_STATE_OF, SUPPORT_DASHES, SUPPORT_MARKS, SUPPORT_WORDS, SUPPORTED, VALUE
+
 GA = "GA"
 PREVIEW = "Preview"
 NOT_AVAILABLE = "Not available"
 UNKNOWN = "Unknown"
 STATES: tuple[str, ...] = (GA, PREVIEW, NOT_AVAILABLE, UNKNOWN)
 
-_NOT_AVAILABLE = frozenset({"-", "--", "—", "–", "x", "✗", "✘", "na", "n/a", "not supported", "not available"})
-_GA_WORDS = ("general availability", "generally available", "ga")
-_PREVIEW_KINDS = ("public preview", "limited preview", "private preview", "preview")
+# longest first, so "not supported" is tried before "no" and "public preview" before "preview"
+_WORDS = tuple(sorted(SUPPORT_WORDS, key=lambda pair: -len(pair[0])))
+_MARKS = tuple(sorted(SUPPORT_MARKS, key=lambda pair: -len(pair[0])))
 _CHECK = re.compile(r"^(?:✓|✔|✅|☑|v)(?:\s*\((?P<inner>[^)]*)\))?$", re.I)
 _WS = re.compile(r"\s+")
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 
 
 def is_state_header(header: str) -> bool:
@@ -51,27 +59,70 @@ def header_platform(header: str) -> str | None:
     return prefix
 
 
-@lru_cache(maxsize=1024)
-def parse_state(text: str | None) -> tuple[str | None, str | None]:
-    """One release-state cell -> (state, note); see the module docstring."""
+@lru_cache(maxsize=4096)
+def support_state(text: str | None) -> tuple[str | None, str | None]:
+    """Any matrix cell -> (support state, qualifier); (None, None) for an empty cell.
+
+    Value (no state word at the start) and Unknown (a state word followed by wording the grammar
+    does not know, or a cell of marks the vocabulary does not know, such as "??") have no qualifier:
+    the cell's raw text is what carries them.
+    """
     raw = _WS.sub(" ", text or "").strip()
     if not raw:
         return None, None
     raw = raw.rstrip(". ") or raw
     lowered = raw.lower()
-    if lowered in _NOT_AVAILABLE:
-        return NOT_AVAILABLE, None
-    for word in _GA_WORDS:
+    if lowered in SUPPORT_DASHES:
+        return NOT_SUPPORTED, None
+    for mark, state in _MARKS:
+        if raw.startswith(mark):
+            return _release_inside(state, _qualifier(raw[len(mark) :]))
+    for word, state in _WORDS:
+        if not lowered.startswith(word):
+            continue
         rest = _after(raw, lowered, word)
-        if rest is not None:
-            return GA, rest or None
-    for kind in _PREVIEW_KINDS:
-        rest = _after(raw, lowered, kind)
-        if rest is not None:
-            qualifier = raw[: len(kind)] if kind != "preview" else ""
-            note = "; ".join(part for part in (qualifier, rest) if part)
-            return PREVIEW, note or None
-    return UNKNOWN, raw
+        if rest is None:
+            if _LETTER_OR_DIGIT.match(lowered[len(word) : len(word) + 1] or " "):
+                continue  # a longer word: "Node", "Yesterday", "GAR"
+            return UNKNOWN, None
+        if state == PREVIEW and word != "preview":
+            rest = "; ".join(part for part in (raw[: len(word)], rest) if part)
+        return _release_inside(state, rest or None)
+    if not _LETTER_OR_DIGIT.search(raw):
+        return UNKNOWN, None
+    return VALUE, None
+
+
+def _release_inside(state: str, qualifier: str | None) -> tuple[str, str | None]:
+    """A check mark qualified by a release state is that state: "✓ (Preview)" is Preview."""
+    if state == SUPPORTED and qualifier:
+        inner, rest = support_state(qualifier)
+        if inner in (GA, PREVIEW):
+            return inner, rest
+    return state, qualifier
+
+
+@lru_cache(maxsize=1024)
+def parse_state(text: str | None) -> tuple[str | None, str | None]:
+    """One release-state cell -> (state, note); see the module docstring."""
+    state, qualifier = support_state(text)
+    if state is None:
+        return None, None
+    release = RELEASE_STATE_OF.get(state)
+    if release is None:
+        raw = _WS.sub(" ", text or "").strip()
+        return UNKNOWN, raw.rstrip(". ") or raw
+    return release, qualifier
+
+
+def _qualifier(rest: str) -> str | None:
+    """What follows a mark: "(supported scenarios)" -> "supported scenarios", ": x" -> "x"."""
+    rest = rest.strip()
+    if rest.startswith("(") and rest.endswith(")") and rest.count("(") == 1:
+        rest = rest[1:-1]
+    elif rest[:1] in ("-", "–", "—", ":"):
+        rest = rest[1:]
+    return rest.strip() or None
 
 
 def _after(raw: str, lowered: str, word: str) -> str | None:

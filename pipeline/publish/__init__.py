@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._io import json_bytes, write_dataset
 from ..errors import PublishError
+from ..pages import DEFAULT
 from ..schema import DATASETS, PUBLISHED
 from . import _swap
 from ._datapackage import FORMATS, descriptor, json_schema
@@ -63,7 +64,9 @@ def publish(output: Path, frames: dict[str, pd.DataFrame], changes: pd.DataFrame
     (default: ``$SUPPORTMATRIX_SITE_URL``, as the alerts read it; run.py passes none).
     """
     output = Path(output).absolute()
-    missing = [n for n in PUBLISHED if n not in frames]
+    from ..steps import page_of
+
+    missing = [n for n in PUBLISHED if n not in frames and n in page_of(meta).all_datasets]
     if missing:
         raise PublishError(f"nothing to publish for dataset(s) {', '.join(missing)}")
     if changes is None:
@@ -72,7 +75,7 @@ def publish(output: Path, frames: dict[str, pd.DataFrame], changes: pd.DataFrame
         changes = empty()
     history = changes
     revision = revision_info(frames, meta)
-    site_url = meta.get("site_url") or os.environ.get(SITE_URL_ENV, "").strip() or None
+    site_url = meta.get("site_url") or _page_site(os.environ.get(SITE_URL_ENV, ""), revision["page"])
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         with _swap.locked(output.parent):
@@ -98,9 +101,11 @@ def build_site(root: Path, frames: dict[str, pd.DataFrame], revision: dict[str, 
     from . import _api, _feed, _site
 
     latest = root / "latest"
-    frames = {**frames, **_history_views(frames, revision)}
+    if "feature_support" in frames:  # state_since and the timeline: the richer datasets' history views
+        frames = {**frames, **_history_views(frames, revision)}
+    names = [n for n in DATASET_NAMES if n in frames]
     rows = {}
-    for i, name in enumerate(DATASET_NAMES):
+    for i, name in enumerate(names):
         try:
             write_dataset(frames[name], latest, name, formats=FORMATS, dataset=DATASETS[name].published())
         except (ValueError, TypeError) as exc:
@@ -108,7 +113,7 @@ def build_site(root: Path, frames: dict[str, pd.DataFrame], revision: dict[str, 
         rows[name] = len(frames[name])
         if i == 0:
             _crash_point("writing")
-    datasets = [DATASETS[n].published() for n in DATASET_NAMES]
+    datasets = [DATASETS[n].published() for n in names]
     (root / "schema").mkdir()
     for ds in datasets:
         (root / "schema" / f"{ds.name}.schema.json").write_bytes(json_bytes(json_schema(ds)))
@@ -117,7 +122,7 @@ def build_site(root: Path, frames: dict[str, pd.DataFrame], revision: dict[str, 
     history = frames["changes"]
     site = str(site_url) if site_url else None
     (root / "changes.atom").write_bytes(_feed.atom(history, revision, site_url=site))
-    (root / "changes.md").write_bytes(_feed.changelog(history).encode("utf-8"))
+    (root / "changes.md").write_bytes(_feed.changelog(history, revision).encode("utf-8"))
     (root / "index.html").write_bytes(_site.render(frames, history, revision, desc))
     _api.write(root, frames, revision, site_url=site)
 
@@ -151,6 +156,7 @@ def revision_info(frames: dict[str, pd.DataFrame], meta: dict[str, Any]) -> dict
     info = {k: page.get(k) if page.get(k) is not None else meta.get(k) for k in _REVISION_KEYS}
     sha = info.get("sha256")
     info["id"] = meta.get("id") or (str(sha)[:16] if sha else None)
+    info["page"] = meta.get("page") or DEFAULT  # the page's slug: titles, feed ids and links come from its spec
     return info
 
 
@@ -161,6 +167,12 @@ def recover(output: Path) -> list[str]:
         return []
     with _swap.locked(output.parent):
         return _swap.recover(output)
+
+
+def _page_site(site: str, slug: str) -> str | None:
+    """The page's own address under the site (``$SUPPORTMATRIX_SITE_URL`` serves the output root)."""
+    site = site.strip().rstrip("/")
+    return f"{site}/{slug}" if site else None
 
 
 def _swap_exchange() -> bool:

@@ -54,7 +54,9 @@ def slug(environment: str) -> str:
 
 def _records(frames: dict[str, pd.DataFrame], name: str) -> list[dict[str, Any]]:
     dataset = DATASETS[name].published()
-    frame = frames[name]
+    frame = frames.get(name)
+    if frame is None:  # a page without the richer datasets
+        return []
     if not all(c in frame.columns for c in dataset.names):
         dataset = DATASETS[name]
     return records(conform(frame, dataset), dataset)

@@ -148,23 +148,23 @@ def dataset_rows(descriptor: dict[str, Any]) -> dict[str, int]:
 
 def descriptor(root: Path, datasets: list[Dataset], rows: dict[str, int], revision: dict[str, Any]) -> dict[str, Any]:
     """The datapackage.json of the tree at ``root`` (its data files already written)."""
+    from ..steps import page_of
+
+    spec = page_of(revision)
     url = revision.get("canonical_url")
-    source: dict[str, Any] = {"title": revision.get("title") or "Containers support matrix in Defender for Cloud"}
+    source: dict[str, Any] = {"title": revision.get("title") or spec.title}
     if url:
         source["path"] = url
     if revision.get("git_commit_id"):
         source["version"] = revision["git_commit_id"]
     return {
         "$schema": PROFILE,
-        "name": "defender-for-containers-support-matrix",
-        "title": "Defender for Containers support matrix",
-        "description": (
-            "The Microsoft Defender for Containers support matrix (Microsoft Learn) as tidy, validated datasets, "
-            "with the typed history of support changes. Extracted automatically; the Learn page is authoritative."
-        ),
+        "name": spec.package_name,
+        "title": spec.alert_title,
+        "description": spec.description,
         "version": SCHEMA_VERSION,
         "homepage": url,
-        "keywords": ["defender-for-cloud", "defender-for-containers", "kubernetes", "support-matrix"],
+        "keywords": list(spec.keywords),
         "licenses": LICENSES,
         "sources": [source],
         "revision": {

@@ -18,8 +18,15 @@ from ..errors import PublishError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..pages import PageSpec
+
 TAG = "tag:supportmatrix,2025:"  # RFC 4151; "supportmatrix" is a (single-label) DNS name, the date fixed forever
-FEED_ID = TAG + "defender-for-containers/changes"
+
+
+def _spec(revision: dict[str, Any]) -> PageSpec:
+    from ..steps import page_of
+
+    return page_of(revision)
 
 
 def runs(history: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
@@ -59,14 +66,15 @@ def anchor(new_revision: str, detected_at: str) -> str:
     return f"run-{new_revision}-{re.sub(r'[^0-9TZ]', '', detected_at)}"
 
 
-def entry_id(new_revision: str, detected_at: str) -> str:
-    """One entry per run: the revision and when it was seen (a page can return to an earlier revision)."""
+def entry_id(new_revision: str, detected_at: str, page: str) -> str:
+    """One entry per run of a page (slug): the revision and when it was seen (a page can return to an
+    earlier revision)."""
     when = re.sub(r"[^0-9TZ]", "", detected_at)
-    return f"{TAG}defender-for-containers/revision/{new_revision}/{when}"
+    return f"{TAG}{page}/revision/{new_revision}/{when}"
 
 
-def title(changes: pd.DataFrame) -> str:
-    return summary.title(changes)
+def title(changes: pd.DataFrame, page: str | None = None) -> str:
+    return summary.title(changes, page)
 
 
 def atom(
@@ -85,14 +93,15 @@ def atom(
 
     page_url = safe_url(revision.get("canonical_url"))
     site = site_url.rstrip("/") if site_url else None
+    spec = _spec(revision)
     fg = FeedGenerator()
     if scope:
-        fg.id(f"{FEED_ID}/{scope[0]}")
-        fg.title(f"Defender for Containers support matrix: changes on {scope[1]}")
+        fg.id(f"{spec.feed_id}/{scope[0]}")
+        fg.title(f"{spec.alert_title}: changes on {scope[1]}")
         self_path = f"api/v1/feeds/{scope[0]}.atom"
     else:
-        fg.id(FEED_ID)
-        fg.title("Defender for Containers support matrix: changes")
+        fg.id(spec.feed_id)
+        fg.title(f"{spec.alert_title}: changes")
         self_path = "changes.atom"
     fg.subtitle("Typed support changes detected in the Microsoft Learn support matrix page.")
     fg.author({"name": "supportmatrix"})
@@ -108,8 +117,8 @@ def atom(
     for detected_at, new_revision, changes in entries:
         first = changes.iloc[0]
         entry = fg.add_entry(order="append")
-        entry.id(entry_id(new_revision, detected_at))
-        entry.title(xml_text(title(changes)))
+        entry.id(entry_id(new_revision, detected_at, spec.slug))
+        entry.title(xml_text(title(changes, spec.alert_title)))
         entry.updated(parse_time(detected_at))
         entry.published(parse_time(detected_at))
         # one link per entry: feedgen writes entry links without rel (so every one is "alternate", and
@@ -161,7 +170,8 @@ def safe_url(value: object) -> str | None:
     return text if text.startswith(("https://", "http://")) else None
 
 
-def changelog(history: pd.DataFrame) -> str:
+def changelog(history: pd.DataFrame, revision: dict[str, Any] | None = None) -> str:
     from ..diff.transient import collapse
 
-    return summary.changelog_markdown(collapse(history))
+    page = _spec(revision).alert_title if revision is not None else None
+    return summary.changelog_markdown(collapse(history), page=page)

@@ -24,6 +24,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 TIMELINE_RUNS = 50  # the page shows the newest runs; changes.md and changes.json hold them all
 
 _STATE_CLASS = {"GA": "ga", "Preview": "preview", "Not available": "na", "Unknown": "unknown"}
+_STATE_CLASS.update({"Supported": "ga", "Not supported": "na", "Not applicable": "na", "Value": "empty"})
 _KIND_CLASS = {"promoted": "good", "added": "good", "extended": "good", "removed": "bad", "demoted": "bad"}
 _KIND_CLASS.update(narrowed="bad")
 
@@ -73,7 +74,7 @@ def _section(sections: OrderedDict[str, dict[str, Any]], title: str | None) -> d
     key = title or ""
     if key not in sections:
         sections[key] = {"title": title or "General", "id": _slug(title or "general"), "notes": []}
-        sections[key].update(tables=[], support=[], support_footnotes=[])
+        sections[key].update(tables=[], matrices=[], support=[], support_footnotes=[])
     return sections[key]
 
 
@@ -138,10 +139,49 @@ def _sections(frames: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
         section = _section(sections, title)
         section["support"] = _support_blocks([i for i in items if i["section"] == title], notes)
         section["support_footnotes"] = notes.listed()
+    if "features" not in frames:  # a page without the richer datasets: its tables, from the long support matrix
+        for matrix in _matrices(frames):
+            _section(sections, matrix["section"])["matrices"].append(matrix)
     for note in _rows(frames, "notes"):
         if note["section"] is not None:
             _section(sections, note["section"])["notes"].append(note)
-    return [s for s in sections.values() if s["tables"] or s["support"] or s["notes"]]
+    return [s for s in sections.values() if s["tables"] or s["matrices"] or s["support"] or s["notes"]]
+
+
+def _matrices(frames: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
+    """Each table of the page as its support cells say it: row labels down, column labels across."""
+    headers = {t["table_index"]: t["headers"] or [] for t in _rows(frames, "tables")}
+    by_table: OrderedDict[int, list[dict[str, Any]]] = OrderedDict()
+    for cell in sorted(_rows(frames, "support"), key=lambda c: (c["table"], c["row"], c["column"])):
+        by_table.setdefault(cell["table"], []).append(cell)
+    out = []
+    for index, cells in by_table.items():
+        notes = _Footnotes()
+        columns: OrderedDict[int, str] = OrderedDict()
+        rows: OrderedDict[int, dict[str, Any]] = OrderedDict()
+        for cell in cells:
+            columns.setdefault(cell["column"], cell["column_label"])
+            row = rows.setdefault(cell["row"], {"label": cell["row_label"], "cells": {}})
+            row["cells"][cell["column"]] = {
+                "raw": cell["raw"],
+                "state": cell["state"],
+                "cls": state_class(cell["state"]),
+                "marks": notes.mark(cell["footnotes"]),
+            }
+        first = cells[0]
+        label_header = next((h for i, h in enumerate(headers.get(index, [])) if i not in columns), "")
+        out.append(
+            {
+                "section": first["section"],
+                "label": first["tab"] or first["subheading"],
+                "id": _slug(f"{first['section'] or ''}-{first['tab'] or ''}-table-{index}"),
+                "label_header": label_header,
+                "columns": list(columns.items()),
+                "rows": [{"label": r["label"], "cells": [r["cells"].get(c) for c in columns]} for r in rows.values()],
+                "footnotes": notes.listed(),
+            }
+        )
+    return out
 
 
 def _overview(frames: dict[str, pd.DataFrame]) -> dict[str, Any]:
@@ -178,7 +218,7 @@ def _timeline(history: pd.DataFrame) -> list[dict[str, Any]]:
                 # the page date is news only when the revision changed it
                 "old_ms_date": old_date if old_date and old_date != new_date else None,
                 "new_ms_date": new_date,
-                "title": summary.title(changes).removeprefix(f"{summary.PAGE_TITLE}: "),
+                "title": summary.count_phrase(changes),
                 "groups": groups,
             }
         )
@@ -220,7 +260,10 @@ def render(
         finalize=lambda v: xml_text(v) if isinstance(v, str) else v,
     )
     page_notes = [n for n in _rows(frames, "notes") if n["section"] is None]
+    from ..steps import page_of
+
     html = env.get_template("index.html.j2").render(
+        page_title=page_of(revision).alert_title,
         revision=revision,
         page_url=safe_url(revision.get("canonical_url")),
         page_notes=page_notes,

@@ -36,13 +36,14 @@ def validate(
     published datasets, by name); ``previous`` enables drift guards."""
     from . import _derive
     from ._engine import engine
-    from .suites import DATASET_SUITES, SUITES, suites_dir
+    from .suites import DATASET_SUITES, suite_names, suites_dir
 
-    gx = engine(suites or suites_dir(page))
-    derived = _derive.derived(frames, previous)
+    names = suite_names(page)
+    gx = engine(suites or suites_dir(page), names)
+    derived = _derive.derived(frames, previous, page)
     results: list[ExpectationResult] = []
     ran: list[str] = []
-    for name in SUITES:
+    for name in names:
         frame = frames.get(name) if name in DATASET_SUITES else derived.get(name)
         if frame is None:
             continue  # a missing dataset fails the schema suite; drift needs a previous revision

@@ -24,6 +24,8 @@ from . import thresholds
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..pages import PageSpec
+
 Frames = dict[str, "pd.DataFrame"]
 
 UNKNOWN = "Unknown"
@@ -98,11 +100,12 @@ def storage_type(declared: str) -> str:
     return memory_type(declared)
 
 
-def schema(frames: Frames) -> pd.DataFrame:
+def schema(frames: Frames, names: tuple[str, ...] = PUBLISHED) -> pd.DataFrame:
+    """``names``: the datasets the page publishes (default: all of them)."""
     import pandas as pd
 
     rows = []
-    for name in PUBLISHED:
+    for name in names:
         dataset = DATASETS[name]
         frame = frames.get(name)
         columns = list(dataset.names)
@@ -369,8 +372,17 @@ def drift(frames: Frames, previous: Frames) -> pd.DataFrame:
     return pd.DataFrame([row]).astype({"vanished": object})
 
 
-def derived(frames: Frames, previous: Frames | None) -> dict[str, pd.DataFrame]:
-    """Every derived frame for one revision, by suite name (``drift`` only with a previous revision)."""
+def derived(frames: Frames, previous: Frames | None, page: PageSpec | None = None) -> dict[str, pd.DataFrame]:
+    """Every derived frame for one revision, by suite name (``drift`` only with a previous revision); a page
+    without the richer datasets has its schema and ``matrix_drift`` only (:mod:`pipeline.validate._matrix`)."""
+    if page is not None and not page.datasets:
+        from ._matrix import matrix_drift
+
+        names = tuple(n for n in PUBLISHED if n in page.all_datasets)
+        generic = {"schema": schema(frames, names)}
+        if previous is not None:
+            generic["matrix_drift"] = matrix_drift(frames, previous)
+        return generic
     out = {
         "schema": schema(frames),
         "revision": revision(frames),

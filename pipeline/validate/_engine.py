@@ -31,14 +31,15 @@ _ENGINES: dict[Path, _Engine] = {}
 _LOCK = threading.Lock()
 
 
-def engine(directory: Path) -> _Engine:
-    """The process-wide engine for the suites in ``directory`` (built on first use)."""
+def engine(directory: Path, names: tuple[str, ...] | None = None) -> _Engine:
+    """The process-wide engine for the suites ``names`` in ``directory`` (built on first use; default:
+    the default page's suites)."""
     key = directory.resolve()
     with _LOCK:
         if key not in _ENGINES:
-            from .suites import load_suites
+            from .suites import SUITES, load_suites
 
-            _ENGINES[key] = _Engine(load_suites(key))
+            _ENGINES[key] = _Engine(load_suites(key, names or SUITES))
         return _ENGINES[key]
 
 

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import vocabulary
 from ..schema import DATASETS, PUBLISHED
 from . import thresholds
 from ._derive import storage_type
@@ -47,30 +48,31 @@ def suites_dir(page: PageSpec | None = None) -> Path:
 DATASET_SUITES = PUBLISHED
 DERIVED_SUITES = ("schema", "revision", "sections", "feature_tables", "versions", "version_ranges", "drift")
 SUITES = DATASET_SUITES + DERIVED_SUITES
+# the derived suites of a page without the richer datasets: its schema, and drift on its sections
+GENERIC_DERIVED = ("schema", "matrix_drift")
+
+
+def _spec(page: PageSpec | None) -> PageSpec:
+    from ..pages import DEFAULT, get
+
+    return page if page is not None else get(DEFAULT)
+
+
+def suite_names(page: PageSpec | None = None) -> tuple[str, ...]:
+    """The suites a page runs, in order: one per dataset it publishes, then the derived ones (every
+    derived suite for a page with the richer datasets, whose cross-table rules they check)."""
+    spec = _spec(page)
+    if spec.datasets:
+        return SUITES
+    return tuple(n for n in DATASET_SUITES if n in spec.all_datasets) + GENERIC_DERIVED
+
 
 # -- vocabularies (the values normalise produces; see pipeline/normalise) -----------------------------
 STATES = ["GA", "Preview", "Not available", "Unknown"]
-ENVIRONMENTS = ["Azure", "AWS", "GCP", "Arc-enabled Kubernetes", "External registries"]
+ENVIRONMENTS = list(vocabulary.ENVIRONMENTS)
 PLATFORMS = ["Linux", "Windows", "Any"]
 
-# -- the page's identity ------------------------------------------------------------------------------
-# Every title this article has had (corpus 2022-03 .. 2024-12, and the 2025 sample). The first revision
-# (2022-03-08) still carried the title of the servers article it was copied from; it is listed because
-# it is this page's own history, and the canonical URL pins the page as well.
-TITLES = [
-    "Containers support matrix",
-    "Containers support matrix in Defender for Cloud",
-    "Matrices of Defender for Containers features in Azure, multicloud, and on-premises environments",
-    "Microsoft Defender for Cloud's containers features according to OS, machine type, and cloud",
-    "Microsoft Defender for Cloud's servers features according to OS, machine type, and cloud",
-    "Microsoft Defender for Containers feature availability",
-    "Support for the Defender for Containers plan",
-    "Support for the Defender for Containers plan in Microsoft Defender for Cloud",
-]
-CANONICAL_URL = (
-    r"^https://learn\.microsoft\.com/en-us/azure/defender-for-cloud/"
-    r"(?:support-matrix-defender-for-containers|supported-machines-endpoint-solutions-clouds-containers)$"
-)
+# -- the page's identity (titles, canonical URL, row bounds) is its spec's: pipeline/pages/<slug>.toml ----
 # one row per version string, "<role> <version>": range bounds are numbers, listed versions may be codenames
 VERSION = r"^(?:(?:min|max|listed) [vV]?\d+(?:\.\d+)*|listed [a-z]+)$"
 IDENTICAL_ROW = r"\|#\d+$"
@@ -89,14 +91,14 @@ def _e(type_: str, rule: str, *, severity: str = "critical", **kwargs: Any) -> d
     return {"type": type_, "kwargs": kwargs, "meta": {"rule": rule}, "severity": severity}
 
 
-def _common(name: str) -> list[dict[str, Any]]:
+def _common(name: str, spec: PageSpec) -> list[dict[str, Any]]:
     """Row-count bounds and the unique key; columns and types are checked for all datasets by ``schema``."""
     dataset = DATASETS[name]
-    low, high = thresholds.ROW_COUNT_BOUNDS[name]
+    low, high = spec.row_bounds[name]
     out = [
         _e(
             "expect_table_row_count_to_be_between",
-            "row count within the bounds seen in the page's history (thresholds.ROW_COUNT_BOUNDS)",
+            f"row count within the bounds seen in the page's history ({spec.bounds_basis})",
             min_value=low,
             max_value=high,
         ),
@@ -137,7 +139,7 @@ def _at_most(column: str, value: float, rule: str, *, severity: str = "critical"
     return _e("expect_column_max_to_be_between", rule, severity=severity, column=column, max_value=value)
 
 
-def _dataset_rules(name: str) -> list[dict[str, Any]]:
+def _dataset_rules(name: str, spec: PageSpec) -> list[dict[str, Any]]:
     if name == "cells":
         return [
             _e(
@@ -150,14 +152,20 @@ def _dataset_rules(name: str) -> list[dict[str, Any]]:
         ]
     if name == "page":
         return [
-            _in_set("title", TITLES, "the title is one this article has had: not another article, not an error page"),
+            _in_set(
+                "title",
+                list(spec.accepted_titles),
+                "the title is one this article has had: not another article, not an error page",
+            ),
             _e(
                 "expect_column_values_to_match_regex",
                 "the canonical URL is this article's (current or earlier file name)",
                 column="canonical_url",
-                regex=CANONICAL_URL,
+                regex=spec.canonical_url_pattern,
             ),
         ]
+    if name == "tables" and not spec.datasets:
+        return [_e("expect_column_min_to_be_between", "no table has an empty body", column="n_rows", min_value=1)]
     if name == "tables":
         return [
             _e(
@@ -196,10 +204,11 @@ def _dataset_rules(name: str) -> list[dict[str, Any]]:
     return []
 
 
-def _derived_rules(name: str) -> list[dict[str, Any]]:
+def _derived_rules(name: str, spec: PageSpec) -> list[dict[str, Any]]:
     if name == "schema":
-        declared = [f"{d}.{c.name}: {storage_type(c.type)}" for d in PUBLISHED for c in DATASETS[d].columns]
-        not_null = [f"{d}.{c.name}" for d in PUBLISHED for c in DATASETS[d].columns if not c.nullable]
+        published = [d for d in PUBLISHED if d in spec.all_datasets]
+        declared = [f"{d}.{c.name}: {storage_type(c.type)}" for d in published for c in DATASETS[d].columns]
+        not_null = [f"{d}.{c.name}" for d in published for c in DATASETS[d].columns if not c.nullable]
         not_null += ["page.title", "page.canonical_url"]  # nullable in general, required of this page
         return [
             _in_set("type", declared, "every dataset is present with exactly its declared columns and types"),
@@ -291,10 +300,25 @@ def _derived_rules(name: str) -> list[dict[str, Any]]:
                 "not many rows turn Unknown at once (thresholds.MAX_NEW_UNKNOWN_STATES)",
             ),
         ]
+    if name == "matrix_drift":
+        return [
+            _e(
+                "expect_column_min_to_be_between",
+                "support keeps most of its cells (thresholds.MAX_SUPPORT_DROP_SHARE)",
+                column="support_kept_share",
+                min_value=round(1 - thresholds.MAX_SUPPORT_DROP_SHARE, 4),
+            ),
+            _e(
+                "expect_column_values_to_be_null",
+                "no section or tab of the previous good revision that held tables vanished",
+                column="vanished",
+            ),
+        ]
     raise KeyError(name)
 
 
 _DESCRIPTIONS = {
+    "matrix_drift": "derived: this revision's tables and support cells against the previous good snapshot",
     "schema": "derived: one row per declared or observed column of every dataset",
     "revision": "derived: one row of whole-revision counts",
     "sections": "derived: one row per H2 section holding tables, and per tab of a feature section",
@@ -305,15 +329,16 @@ _DESCRIPTIONS = {
 }
 
 
-def build_suites() -> dict[str, dict[str, Any]]:
-    """Every suite as the JSON-able dict written to ``expectations/<name>.json``."""
+def build_suites(page: PageSpec | None = None) -> dict[str, dict[str, Any]]:
+    """Every suite of a page (default: the default page) as the JSON-able dict written to its folder."""
+    spec = _spec(page)
     suites = {}
-    for name in SUITES:
+    for name in suite_names(spec):
         if name in DATASET_SUITES:
-            expectations = _common(name) + _dataset_rules(name)
+            expectations = _common(name, spec) + _dataset_rules(name, spec)
             about = f"dataset {name}: {DATASETS[name].title}"
         else:
-            expectations = _derived_rules(name)
+            expectations = _derived_rules(name, spec)
             about = _DESCRIPTIONS[name]
         suites[name] = {"name": name, "meta": {"about": about}, "expectations": expectations}
     return suites
@@ -323,22 +348,23 @@ def suite_text(suite: dict[str, Any]) -> str:
     return json.dumps(suite, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
 
 
-def write_suites(directory: Path = SUITES_DIR) -> list[Path]:
+def write_suites(directory: Path | None = None, page: PageSpec | None = None) -> list[Path]:
+    directory = directory if directory is not None else suites_dir(page)
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, suite in build_suites().items():
+    for name, suite in build_suites(page).items():
         path = directory / f"{name}.json"
         path.write_text(suite_text(suite), encoding="utf-8")
         written.append(path)
     return written
 
 
-def load_suites(directory: Path = SUITES_DIR) -> dict[str, dict[str, Any]]:
-    """The committed suites, by name (what validation runs)."""
+def load_suites(directory: Path = SUITES_DIR, names: tuple[str, ...] = SUITES) -> dict[str, dict[str, Any]]:
+    """The committed suites, by name (what validation runs): every one of ``names`` must be there."""
     from ..errors import ValidationFailed
 
     suites = {}
-    for name in SUITES:
+    for name in names:
         path = directory / f"{name}.json"
         try:
             suites[name] = json.loads(path.read_text(encoding="utf-8"))
@@ -348,5 +374,12 @@ def load_suites(directory: Path = SUITES_DIR) -> dict[str, dict[str, Any]]:
 
 
 if __name__ == "__main__":
-    for written in write_suites(Path(sys.argv[1]) if len(sys.argv) > 1 else SUITES_DIR):
-        print(written)
+    from ..pages import all_pages
+
+    if len(sys.argv) > 1:  # one folder: the default page's suites (tests write them aside)
+        for written in write_suites(Path(sys.argv[1])):
+            print(written)
+    else:
+        for spec in all_pages():
+            for written in write_suites(page=spec):
+                print(written)

@@ -139,10 +139,10 @@ def headline(report: RunReport) -> str:
     if report.status == UNCHANGED:
         return "page unchanged"
     if report.changed:
-        from ..diff.summary import PAGE_TITLE, title
+        from ..diff.summary import count_phrase
 
         # the page's name is the repository's whole subject: a commit subject or table cell can skip it
-        return title(report.changes).removeprefix(f"{PAGE_TITLE}: ")
+        return count_phrase(report.changes)
     if report.baseline:
         return f"baseline snapshot {_id(report.snapshot)} ({_revision(report.snapshot)})"
     return f"page revised ({_revision(report.snapshot)}), no support changes"
@@ -202,8 +202,9 @@ def step_summary(report: RunReport) -> str:
 
 def issue_title(report: RunReport) -> str:
     from ..diff.summary import title
+    from ..steps import page_of
 
-    return title(report.changes)
+    return title(report.changes, page_of(report.snapshot).alert_title)
 
 
 def issue_body(report: RunReport) -> str:

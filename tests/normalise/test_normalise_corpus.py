@@ -11,10 +11,10 @@ import pytest
 from pipeline.extract import extract
 from pipeline.model import Document
 from pipeline.normalise import Tidy, tidy
-from pipeline.normalise.environments import VOCABULARY
 from pipeline.normalise.footnotes import is_unresolved
 from pipeline.normalise.os_versions import UNPARSED, version_key
 from pipeline.schema import DATASETS, TIDY
+from pipeline.vocabulary import ENVIRONMENTS as VOCABULARY
 from tests.corpus import corpus_params, html_bytes, truth
 
 STATES = {"GA", "Preview", "Not available"}

@@ -6,8 +6,12 @@ import pytest
 
 from pipeline.model import Scope
 from pipeline.normalise import tidy
-from pipeline.normalise.environments import ARC, AWS, AZURE, EXTERNAL, GCP, VOCABULARY, from_scope, map_label, resolve
+from pipeline.normalise.environments import from_scope, map_label, resolve
+from pipeline.vocabulary import ENVIRONMENTS as VOCABULARY
 from tests.normalise_support import FEATURE_HEADERS, document, feature_row, table, tabs
+
+# the containers page's environments (pipeline/pages/defender-for-containers.toml)
+AZURE, AWS, GCP, ARC, EXTERNAL = "Azure", "AWS", "GCP", "Arc-enabled Kubernetes", "External registries"
 
 
 @pytest.mark.parametrize(

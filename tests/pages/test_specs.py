@@ -15,7 +15,7 @@ from pipeline import pages
 from pipeline.errors import UsageError
 from pipeline.extract import extract
 
-from ..corpus import CATALOGUE_PAGES, CATALOGUE_SKIP, catalogue_html, catalogue_stems, catalogue_truth
+from ..corpus import CATALOGUE_PAGES, CATALOGUE_SKIP, SKIP_REASON, catalogue_html, catalogue_stems, catalogue_truth
 
 SPEC_FILES = sorted(p.name for p in resources.files("pipeline.pages").iterdir() if p.name.endswith(".toml"))
 
@@ -72,52 +72,92 @@ def test_an_unknown_slug_is_one_line_naming_the_known_ones() -> None:
 # -- the containers spec equals today's constants ---------------------------------------------------
 
 
-def test_containers_identity_equals_the_code() -> None:
-    from pipeline import fetch
-    from pipeline.backfill import _revisions as _versions
-    from pipeline.diff import summary
-    from pipeline.publish import _feed
-    from pipeline.publish._datapackage import descriptor
-    from pipeline.validate import suites
-
+def test_containers_identity_is_the_articles() -> None:
+    """The values the code's constants had before they were replaced by spec reads: the spec cannot
+    drift from the article unnoticed."""
     spec = pages.get("defender-for-containers")
-    assert spec.url == fetch.DEFAULT_URL
-    assert spec.allowed_hosts == fetch.DEFAULT_ALLOWED_HOSTS
-    assert sorted(spec.accepted_titles) == suites.TITLES
-    assert spec.canonical_url_pattern == suites.CANONICAL_URL
-    assert spec.alert_title == summary.PAGE_TITLE
-    assert spec.feed_id == _feed.FEED_ID
-    assert spec.paths == _versions.DEFAULT_PATHS
-    assert spec.repositories == _versions.SOURCE_REPOSITORIES
-    package = descriptor(Path("unused"), [], {}, {})
-    assert (spec.package_name, spec.alert_title) == (package["name"], package["title"])
-    assert (spec.description, list(spec.keywords)) == (package["description"], package["keywords"])
+    assert sorted(spec.accepted_titles) == [
+        "Containers support matrix",
+        "Containers support matrix in Defender for Cloud",
+        "Matrices of Defender for Containers features in Azure, multicloud, and on-premises environments",
+        "Microsoft Defender for Cloud's containers features according to OS, machine type, and cloud",
+        "Microsoft Defender for Cloud's servers features according to OS, machine type, and cloud",
+        "Microsoft Defender for Containers feature availability",
+        "Support for the Defender for Containers plan",
+        "Support for the Defender for Containers plan in Microsoft Defender for Cloud",
+    ]
+    assert spec.canonical_url_pattern == (
+        r"^https://learn\.microsoft\.com/en-us/azure/defender-for-cloud/"
+        r"(?:support-matrix-defender-for-containers|supported-machines-endpoint-solutions-clouds-containers)$"
+    )
+    assert spec.alert_title == "Defender for Containers support matrix"
+    assert spec.feed_id == "tag:supportmatrix,2025:defender-for-containers/changes"
+    assert spec.package_name == "defender-for-containers-support-matrix"
 
 
-def test_containers_environments_equal_the_code() -> None:
-    from pipeline import vocabulary
-    from pipeline.normalise import environments
-    from pipeline.validate import suites
+def test_containers_fetch_and_sources_are_the_articles() -> None:
+    """What fetch and backfill read from the spec now (their constants were replaced by it): the values
+    they had, so the spec cannot drift from the article unnoticed."""
+    spec = pages.get("defender-for-containers")
+    base = "https://learn.microsoft.com/en-us/azure/defender-for-cloud/"
+    assert spec.url == spec.canonical_url == base + "support-matrix-defender-for-containers"
+    assert spec.former_urls == (base + "supported-machines-endpoint-solutions-clouds-containers",)
+    assert spec.allowed_hosts == ("learn.microsoft.com",)
+    assert spec.paths == (
+        "articles/defender-for-cloud/support-matrix-defender-for-containers.md",
+        "articles/defender-for-cloud/supported-machines-endpoint-solutions-clouds-containers.md",
+    )
+    assert spec.repositories == tuple(
+        f"https://github.com/MicrosoftDocs/{name}" for name in ("azure-docs", "azure-security-docs", "defender-docs")
+    )
+
+
+def test_containers_environments_are_the_published_vocabulary() -> None:
+    from pipeline import schema, vocabulary
 
     spec = pages.get("defender-for-containers").environments
     assert spec is not None
-    assert spec.order == vocabulary.ENVIRONMENTS == environments.VOCABULARY == tuple(suites.ENVIRONMENTS)
-    assert spec.fallback == environments.AZURE
-    assert [(p.pattern, p.flags, e) for p, e in spec.patterns()] == [
-        (p.pattern, p.flags, e) for p, e in environments._PATTERNS
-    ]
+    assert spec.order == vocabulary.ENVIRONMENTS  # the enum the published schemas carry
+    assert spec.fallback == "Azure"
+    labels = {
+        "Azure (AKS)": "Azure",
+        "AWS (EKS)": "AWS",
+        "GCP (GKE)": "GCP",
+        "On-premises, Arc-enabled Kubernetes clusters": "Arc-enabled Kubernetes",
+        "Azure Arc": "Arc-enabled Kubernetes",
+        "External container registries": "External registries",
+        "Registries and images support for AWS - Elastic Container Registry": "AWS",
+    }
+    for label, environment in labels.items():
+        assert next(e for p, e in spec.patterns() if p.search(label)) == environment, label
+    assert pages.get("defender-for-containers").datasets == schema.TIDY
 
 
-def test_containers_datasets_and_bounds_equal_the_code() -> None:
-    from pipeline import schema
-    from pipeline.validate import thresholds
+def test_containers_bounds_follow_their_stated_rule() -> None:
+    """floor(min / 2) .. 3 * max over the corpus and the sample page, as the TOML comment says."""
+    from pipeline.normalise import normalise
+    from pipeline.normalise.matrix import support_frame
 
+    from ..corpus import html_bytes, stems
+
+    found = stems()
+    if not found:
+        pytest.skip(SKIP_REASON)
     spec = pages.get("defender-for-containers")
-    assert spec.datasets == schema.TIDY
-    bounds = spec.row_bounds
-    # the support dataset is new with the page specs; every other bound is today's
-    assert set(bounds) - set(thresholds.ROW_COUNT_BOUNDS) == {"support"}
-    assert {name: bounds[name] for name in thresholds.ROW_COUNT_BOUNDS} == thresholds.ROW_COUNT_BOUNDS
+    sample = (Path(__file__).resolve().parents[1] / "fixtures" / "learn_sample.html").read_bytes()
+    seen: dict[str, list[int]] = {name: [] for name in spec.all_datasets if name != "page"}
+    for raw in [html_bytes(stem) for stem in found] + [sample]:
+        document = extract(raw)
+        seen["cells"].append(sum(len(row) for table in document.tables for row in table.rows))
+        seen["tables"].append(len(document.tables))
+        seen["footnotes"].append(len(document.footnotes))
+        seen["notes"].append(len(document.notes))
+        seen["support"].append(len(support_frame(document, spec)))
+        for name, frame in normalise(document, spec).items():
+            seen[name].append(len(frame))
+    assert str(len(found)) in spec.bounds_basis and "sample" in spec.bounds_basis
+    for name, counts in seen.items():
+        assert spec.row_bounds[name] == (math.floor(min(counts) / 2), 3 * max(counts)), name
 
 
 def test_siblings_have_no_environment_split_nor_richer_datasets() -> None:
