@@ -24,9 +24,7 @@ from typing import TYPE_CHECKING
 from . import fetch as fetching
 from ._clock import utc_now
 from ._faults import point
-from .diff.transient import collapse
 from .errors import AlertError, FetchError, OfflineError, PipelineError, StoreBusy, UsageError, ValidationFailed
-from .publish import publish
 from .steps import Revision, build, from_snapshot, snapshot_meta
 from .store import moves
 from .store import runlock as _runlock
@@ -164,6 +162,8 @@ def _save(
         )
         snapshot = store.find(staged.sha256) or staged
     point("committed")
+    from .publish import publish
+
     publish(opts.output, revision.frames, history, snapshot.meta)
     point("published")
     result.snapshot_id = snapshot.id
@@ -311,6 +311,7 @@ def _summary(revision: Revision) -> str:
 
 def _hold(opts: RunOptions, changes: pd.DataFrame) -> None:
     from . import alerts
+    from .diff.transient import collapse
 
     alerts.hold(collapse(changes), snapshots=opts.snapshots, config=opts.alert_config)  # a revert: one line
 
@@ -320,6 +321,8 @@ def _announce(opts: RunOptions, changes: pd.DataFrame, snapshot: Snapshot, resul
     from . import alerts
 
     links = alerts.links(snapshot.meta, opts.output)
+    from .diff.transient import collapse
+
     line = alerts.notify(collapse(changes), snapshots=opts.snapshots, links=links, config=opts.alert_config).line
     if line:
         result.say(line)

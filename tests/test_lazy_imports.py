@@ -1,5 +1,5 @@
 """An unchanged page costs only what the check needs: the page is not parsed or validated, so neither
-lxml, BeautifulSoup nor Great Expectations is imported (timings are in `make bench`, not here).
+lxml, BeautifulSoup, Great Expectations nor (for a file source) httpx is imported (timings are in `make bench`, not here).
 
 pandas and pyarrow are not asserted: the run's recovery check (``pipeline.store.recovery``) reads the change
 history on every run."""
@@ -14,7 +14,7 @@ from pathlib import Path
 from pipeline.cli import main
 
 SAMPLE = Path(__file__).parent / "fixtures" / "learn_sample.html"
-HEAVY = ("lxml", "bs4", "great_expectations")
+HEAVY = ("lxml", "bs4", "great_expectations", "httpx")  # httpx only for URL sources (pipeline.fetch)
 
 _PROBE = """
 import json, sys

@@ -29,16 +29,18 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-import httpx
 import tenacity
 
 from .._clock import utc_now
 from ..errors import BodyTooLarge, FetchError, HostNotAllowed, HTTPStatusError, OfflineError, UsageError
 from ._deadline import Deadline
+
+if TYPE_CHECKING:
+    import httpx
 
 MAX_REDIRECTS = 5
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -157,6 +159,8 @@ def fetch(
     stamp = fetched_at or utc_now()
     if not is_url(source):
         return _read_file(source, policy, stamp)
+    import httpx  # here, not at the top: a file source (and an unchanged run) never loads it
+
     if policy.allowed_hosts is None:
         policy = replace(policy, allowed_hosts=((httpx.URL(source).host or "").lower(),))
     # a stored validator that cannot be sent is dropped: a full GET, not a run that fails forever
@@ -226,6 +230,8 @@ def _check_url(url: httpx.URL, policy: FetchPolicy, hop: int) -> None:
 def _attempt(
     client: httpx.Client, source: str, policy: FetchPolicy, stamp: str, validators: Validators, clock: Deadline
 ) -> Fetched:
+    import httpx
+
     try:
         url = httpx.URL(source.strip())
     except httpx.InvalidURL as exc:

@@ -13,11 +13,12 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
-
-import httpx
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ..errors import FetchError
+
+if TYPE_CHECKING:
+    import httpx
 
 T = TypeVar("T")
 
@@ -36,6 +37,8 @@ class Deadline:
 
     def timeout(self, read: float, connect: float) -> httpx.Timeout:
         """These timeouts, none longer than the time left."""
+        import httpx
+
         left = self.left()
 
         def cut(value: float) -> float:

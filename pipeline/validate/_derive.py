@@ -383,14 +383,18 @@ def derived(frames: Frames, previous: Frames | None, page: PageSpec | None = Non
         if previous is not None:
             generic["matrix_drift"] = matrix_drift(frames, previous)
         return generic
+    whole = revision(frames)
     out = {
         "schema": schema(frames),
-        "revision": revision(frames),
+        "revision": whole,
         "sections": sections(frames),
         "feature_tables": feature_tables(frames),
         "versions": versions(frames),
         "version_ranges": version_ranges(frames),
     }
     if previous is not None:
-        out["drift"] = drift(frames, previous)
+        # one row each: the revision's counts and its drift, side by side in one frame, so both suites
+        # share one Validator (each reads only its own columns)
+        whole = whole.join(drift(frames, previous))
+        out["revision"] = out["drift"] = whole
     return out

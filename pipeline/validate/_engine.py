@@ -3,16 +3,23 @@
 Importing GX costs seconds, so nothing here runs until the first validation; the context, suites and
 batch definitions are then kept for the life of the process (a backfill validates hundreds of
 revisions with one setup). No GX files on disk, no analytics, no progress bars.
+
+Suites checking the same frame share one Validator (one batch). While a Validator runs, each
+expectation's configuration is built once (see ``_Memo``): GX would otherwise rebuild it from its
+pydantic model for every key it reads, most of the validation time.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import os
 import pickle
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +36,7 @@ RESULT_FORMAT = {"result_format": "BASIC", "partial_unexpected_count": SAMPLE}
 QUICK_FORMAT = {"result_format": "BOOLEAN_ONLY"}
 _ENGINES: dict[Path, _Engine] = {}
 _LOCK = threading.Lock()
+_IMPORT_LOCK = threading.Lock()
 
 
 def engine(directory: Path, names: tuple[str, ...] | None = None) -> _Engine:
@@ -44,13 +52,81 @@ def engine(directory: Path, names: tuple[str, ...] | None = None) -> _Engine:
 
 
 def import_gx() -> Any:
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-    import great_expectations as gx
-    from great_expectations.execution_engine import pandas_execution_engine
+    """Import GX (once; safe from several threads) with analytics off and the memo installed."""
+    with _IMPORT_LOCK:
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+        import great_expectations as gx
+        from great_expectations.execution_engine import pandas_execution_engine
 
-    # GX hashes every small DataFrame into a batch "fingerprint" marker we never read: skip it
-    pandas_execution_engine.HASH_THRESHOLD = 0
-    return gx
+        # GX hashes every small DataFrame into a batch "fingerprint" marker we never read: skip it
+        pandas_execution_engine.HASH_THRESHOLD = 0
+        _Memo.install()
+        return gx
+
+
+class _Memo:
+    """Each expectation's configuration, and each configuration's expectation, built once per Validator run.
+
+    GX 1.x's ``Expectation.configuration`` is a property that rebuilds an ``ExpectationConfiguration``
+    from the pydantic model (``.dict()``, the class name converted to snake case) on every read, and
+    ``ExpectationConfiguration.to_domain_obj`` builds a new pydantic ``Expectation`` for every metric:
+    a suite run reads the configuration ~50 times per expectation. Within one run (``active``, on this
+    thread only) the objects GX creates are not modified (GX 1.24: the one in-place change,
+    ``kwargs.update(batch_id)``, is made on a fresh copy before its first use), so the first build is
+    returned again; outside a run GX behaves as shipped. The memo holds its objects until the run
+    ends, so an ``id`` is never reused within it. The equivalence is tested by the validation tests,
+    which compare every result with the suite files' rules.
+    """
+
+    _state = threading.local()
+    _installed = False
+
+    @classmethod
+    def install(cls) -> None:
+        if cls._installed:
+            return
+        from great_expectations.expectations import expectation as module
+        from great_expectations.expectations.expectation import Expectation
+        from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+        descriptor: Any = vars(Expectation)["configuration"]
+        build_configuration = descriptor.fget
+        build_expectation = ExpectationConfiguration.to_domain_obj
+        state = cls._state
+
+        def configuration(self: Any) -> Any:
+            memo = getattr(state, "configurations", None)
+            if memo is None:
+                return build_configuration(self)
+            hit = memo.get(id(self))
+            if hit is None:
+                hit = memo[id(self)] = (self, build_configuration(self))
+            return hit[1]
+
+        def to_domain_obj(self: Any) -> Any:
+            memo = getattr(state, "expectations", None)
+            if memo is None:
+                return build_expectation(self)
+            hit = memo.get(id(self))
+            if hit is None:
+                hit = memo[id(self)] = (self, build_expectation(self))
+            return hit[1]
+
+        Expectation.configuration = property(configuration, doc=descriptor.__doc__)  # type: ignore[method-assign,assignment]
+        ExpectationConfiguration.to_domain_obj = to_domain_obj  # type: ignore[method-assign]
+        # a pure function of the class name, called on every configuration build
+        module.camel_to_snake = functools.lru_cache(maxsize=256)(module.camel_to_snake)
+        cls._installed = True
+
+    @classmethod
+    @contextmanager
+    def active(cls) -> Iterator[None]:
+        state = cls._state
+        state.configurations, state.expectations = {}, {}
+        try:
+            yield
+        finally:
+            state.configurations = state.expectations = None
 
 
 class _Engine:
@@ -77,40 +153,64 @@ class _Engine:
             self.batches[name] = asset.add_batch_definition_whole_dataframe("whole")
 
     def run(self, name: str, frame: pd.DataFrame) -> list[ExpectationResult]:
-        # Only the columns the suite names (plus every row) reach GX: columns and types are the
+        """The results of suite ``name`` on ``frame``."""
+        return self.run_all([(name, frame)])[name]
+
+    def run_all(self, checks: Sequence[tuple[str, pd.DataFrame]]) -> dict[str, list[ExpectationResult]]:
+        """The results of every (suite, frame), by suite; suites given the same frame object share a Validator."""
+        # Only the columns the suites name (plus every row) reach GX: columns and types are the
         # ``schema`` suite's job. Consecutive revisions mostly repeat a dataset unchanged, so results
         # are cached by the content checked: a backfill then runs GX for what changed only.
-        present = [c for c in self.columns[name] if c in frame.columns]
-        view = frame[present or list(frame.columns[:1])]
-        key = (name, hashlib.sha256(pickle.dumps(view, protocol=5)).hexdigest())
-        with _LOCK:
-            if key in self.cache:
-                self.cache.move_to_end(key)
-                return list(self.cache[key])
-        # A Validator, not ValidationDefinition.run: the latter also stores every result in the
-        # context's in-memory store, which only grows during a backfill and costs time per run.
-        outcome = self._validate(name, view, QUICK_FORMAT)
-        if not outcome.success:
-            outcome = self._validate(name, view, RESULT_FORMAT)
-        order = self.order[name]
-        ranked = sorted(outcome.results, key=lambda r: order.get(str(r.expectation_config.id), len(order)))
-        results = [_result(name, r) for r in ranked]
-        with _LOCK:
-            self.cache[key] = results
-            while len(self.cache) > CACHE_SIZE:
-                self.cache.popitem(last=False)
-        return list(results)
+        out: dict[str, list[ExpectationResult]] = {}
+        pending: dict[int, tuple[pd.DataFrame, list[tuple[str, tuple[str, str]]]]] = {}
+        for name, frame in checks:
+            present = self._present(name, frame)
+            key = (name, hashlib.sha256(pickle.dumps(frame[present], protocol=5)).hexdigest())
+            with _LOCK:
+                if key in self.cache:
+                    self.cache.move_to_end(key)
+                    out[name] = list(self.cache[key])
+                    continue
+            pending.setdefault(id(frame), (frame, []))[1].append((name, key))
+        for frame, names in pending.values():
+            found = self._validate(frame, [name for name, _ in names])
+            with _LOCK:
+                for name, key in names:
+                    self.cache[key] = found[name]
+                    out[name] = list(found[name])
+                while len(self.cache) > CACHE_SIZE:
+                    self.cache.popitem(last=False)
+        return out
 
-    def _validate(self, name: str, frame: pd.DataFrame, result_format: dict[str, Any]) -> Any:
-        # GX's V1 Validator on our batch definition: Batch.validate would build the batch twice
+    def _present(self, name: str, frame: pd.DataFrame) -> list[str]:
+        present = [c for c in self.columns[name] if c in frame.columns]
+        return present or list(frame.columns[:1])
+
+    def _validate(self, frame: pd.DataFrame, names: list[str]) -> dict[str, list[ExpectationResult]]:
+        # GX's V1 Validator on our batch definition (Batch.validate would build the batch twice; a
+        # ValidationDefinition would also store every result in the context, growing during a backfill)
         from great_expectations.validator.v1_validator import Validator
 
+        columns = list(dict.fromkeys(c for name in names for c in self._present(name, frame)))
         validator = Validator(
-            batch_definition=self.batches[name],
-            batch_parameters={"dataframe": frame},
-            result_format=result_format,
+            batch_definition=self.batches[names[0]],
+            batch_parameters={"dataframe": frame[columns]},
+            result_format=QUICK_FORMAT,
         )
-        return validator.validate_expectation_suite(self.suites[name])
+        found: dict[str, list[ExpectationResult]] = {}
+        with _Memo.active():
+            outcomes: dict[str, Any] = {name: validator.validate_expectation_suite(self.suites[name]) for name in names}
+            failed = [name for name in names if not outcomes[name].success]
+            if failed:
+                validator.result_format = RESULT_FORMAT
+                outcomes.update({name: validator.validate_expectation_suite(self.suites[name]) for name in failed})
+            for name in names:
+                order = self.order[name]
+                ranked = sorted(
+                    outcomes[name].results, key=lambda r: order.get(str(r.expectation_config.id), len(order))
+                )
+                found[name] = [_result(name, r) for r in ranked]
+        return found
 
     def clear_cache(self) -> None:
         with _LOCK:
