@@ -51,7 +51,7 @@ soak: $(VENV)/.installed-dev
 commit-data: $(VENV)/.installed
 	$(if $(wildcard snapshots output),git add -- $(wildcard snapshots output))
 	if git diff --cached --quiet -- snapshots output; then echo "commit-data: nothing changed"; else \
-	  $(PY) -m pipeline report commit-message $(if $(RUN_STATUS),--exit-code $(RUN_STATUS)) >$(VENV)/commit-message.txt \
+	  $(PY) -m pipeline report commit-message --all-pages $(if $(RUN_STATUS),--exit-code $(RUN_STATUS)) >$(VENV)/commit-message.txt \
 	  && git commit -q -F $(VENV)/commit-message.txt -- $(wildcard snapshots output) && git log -1 --format=%s; fi
 
 # The publish job of the scheduled workflow: each page job's artifacts, downloaded to

@@ -205,8 +205,27 @@ def write_dataset(
     """Write ``name.<format>`` for each of ``formats`` (parquet, json, csv) into ``directory``
     (``dataset``: another shape of the dataset, e.g. its published columns)."""
     dataset = dataset or DATASETS[name]
-    frame = conform(frame, dataset)
-    return _write(columns(frame, dataset), dataset, directory, formats)
+    missing = [c for c in dataset.names if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{dataset.name}: missing columns {missing}")
+    cols = columns(frame, dataset)
+    if not dataset.document_order and len(frame):
+        cols = _by_key(cols, dataset)
+    return _write(cols, dataset, directory, formats)
+
+
+def _by_key(cols: dict[str, list[Any]], dataset: Dataset) -> dict[str, list[Any]]:
+    """The rows in key order, nulls first, ties in their order: what :func:`conform` gives, sorted by
+    Arrow (a stable sort too) on the clean key values instead of through pandas, at a fraction of its cost."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    keys = pa.table({k: pa.array(cols[k]) for k in dataset.key})
+    order = pc.sort_indices(keys, sort_keys=[(k, "ascending", "at_start") for k in dataset.key])
+    if pc.all(pc.equal(order, pa.array(range(len(order)), type=order.type))).as_py():
+        return cols  # already in order (often: the build emits most datasets sorted)
+    taken = order.to_pylist()
+    return {name: [values[i] for i in taken] for name, values in cols.items()}
 
 
 def write_records(

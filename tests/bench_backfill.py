@@ -25,6 +25,7 @@ print(json.dumps({
     "good": result.good, "quarantined": result.quarantined, "changes": result.changes,
     "self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     "worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    "main_cpu_s": sum((lambda u: (u.ru_utime, u.ru_stime))(resource.getrusage(resource.RUSAGE_SELF))),
     "cpu_s": sum(
         u.ru_utime + u.ru_stime
         for u in (resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN))
@@ -62,8 +63,11 @@ def bench_backfill() -> dict[str, float | int | str]:
         f"wall ms per revision (target <= {_TARGET_MS_PER_REVISION:.0f})": round(wall * 1000 / revisions, 1),
         "CPU ms per revision, main + workers": round(figures["cpu_s"] * 1000 / revisions, 1),
         "CPU s, main + workers (the machine's load does not change it)": round(figures["cpu_s"], 1),
-        "peak RSS main process MB": round(figures["self_mb"], 1),
-        "peak RSS largest worker MB": round(figures["worker_mb"], 1),
+        "CPU s in the main process (the serial part: putting staged folders in place, listing, history)": round(
+            figures["main_cpu_s"], 1
+        ),
+        "peak RSS main process MB (target <= 250)": round(figures["self_mb"], 1),
+        "peak RSS largest worker MB (target <= 250)": round(figures["worker_mb"], 1),
     }
 
 

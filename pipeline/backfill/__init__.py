@@ -25,6 +25,7 @@ not, so the outcome is the same as one process doing everything in order.
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -124,7 +125,11 @@ def collect(opts: BackfillOptions) -> list[Version]:
 
 
 def built_in_order(
-    versions: Sequence[Version], jobs: int, page: PageSpec, context: Callable[[int], Version | None]
+    versions: Sequence[Version],
+    jobs: int,
+    page: PageSpec,
+    context: Callable[[int], Version | None],
+    store: Path | None = None,
 ) -> Iterator[Built]:
     """Every version built, validated and diffed, in order. Runs of versions go to ``jobs`` processes,
     a few at a time, each with ``context(start)``: the main process's best guess, when the run is
@@ -132,7 +137,7 @@ def built_in_order(
     starts = range(0, len(versions), _CHUNK)
     if jobs <= 1 or len(starts) <= 1:
         for start in starts:  # the guess is exact: every version before the run has been recorded
-            yield from build_run((versions[start : start + _CHUNK], context(start), page))
+            yield from build_run((versions[start : start + _CHUNK], context(start), page, store))
         return
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
@@ -140,7 +145,8 @@ def built_in_order(
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         pending: deque = deque()
         for start in starts:
-            pending.append(pool.submit(build_run, (versions[start : start + _CHUNK], context(start), page)))
+            task = (versions[start : start + _CHUNK], context(start), page, store)
+            pending.append(pool.submit(build_run, task))
             if len(pending) > jobs:
                 yield from pending.popleft().result()
         while pending:
@@ -198,7 +204,7 @@ def _backfill(opts: BackfillOptions) -> BackfillResult:
     # 2. process, 3. save outputs: snapshot folders as they come; the moves logged, the history
     # appended, and only then the index written once (a kill anywhere leaves the store as it was)
     with store.batch(), _progress(len(versions), opts.progress) as bar:
-        for built in built_in_order(versions, opts.jobs, opts.spec, chain.context):
+        for built in built_in_order(versions, opts.jobs, opts.spec, chain.context, store.root):
             before = chain.last_good
             changes = record(store, built, before, result)
             chain.advance(built, good=changes is not None)
@@ -237,29 +243,38 @@ def _backfill(opts: BackfillOptions) -> BackfillResult:
 def record(store: SnapshotStore, built: Built, previous: Built | Snapshot | None, result: BackfillResult) -> Any:
     """Validate, snapshot and diff one built version against the last good revision;
     the changes (None when quarantined)."""
-    from ..store.snapshots import QUARANTINED
+    from ..store.snapshots import GOOD, QUARANTINED
 
     if not _paired_with(built, previous):
+        if built.staged is not None:  # staged for the worker's verdict, which no longer holds
+            shutil.rmtree(built.staged.path, ignore_errors=True)
         built = against_snapshot(built, previous) if previous is not None else built.paired(None)
     validation, changes = built.validation or {}, built.changes
-    page = built.fetched.body
     if not validation.get("success", False):
-        snapshot = store.store(
-            page=page, meta=built.meta, frames=built.frames, validation=validation, status=QUARANTINED
-        )
+        snapshot = _keep(store, built, validation, QUARANTINED)
         result.quarantined += 1
         result.quarantined_ids.append(snapshot.id)
         failed = ", ".join(map(str, validation.get("failed", []))) or "see validation.json"
         kind = validation.get("failure_kind") or "validity"
         _say(f"quarantined: {built.version.commit[:12]} ({built.version.committed_at}): {kind} failure: {failed}")
         return None
-    snapshot = store.store(page=page, meta=built.meta, frames=built.frames, validation=validation)
+    snapshot = _keep(store, built, validation, GOOD)
     result.good += 1
     result.snapshot_ids.append(snapshot.id)
     if validation.get("outcome") == "restructured":
         result.restructured += 1
         _say(f"restructured: {built.version.commit[:12]} ({built.version.committed_at}): drift failure accepted")
     return changes if changes is not None else empty()
+
+
+def _keep(store: SnapshotStore, built: Built, validation: dict[str, Any], status: str) -> Snapshot:
+    """Store the revision: its staged folder put in place when a worker wrote one, as it is usually."""
+    if built.staged is None:
+        return store.store(
+            page=built.fetched.body, meta=built.meta, frames=built.frames, validation=validation, status=status
+        )
+    placed = store.place(built.staged)
+    return store.commit(placed, checked_at=str(built.meta.get("fetched_at", "")), validation=validation, status=status)
 
 
 def _paired_with(built: Built, previous: Built | Snapshot | None) -> bool:
@@ -302,7 +317,7 @@ def _bridge(store: SnapshotStore, last: Built | Snapshot | None, moment: str) ->
 
     first = later[0]
     move = Transition(str(first.meta.get("fetched_at") or ""), snapshot_id(str(last.meta["sha256"])), first.id)
-    return diff(last.frames, rebuilt(first), diff_meta(last.meta), diff_meta(dict(first.meta))), move
+    return diff(last.datasets(), rebuilt(first), diff_meta(last.meta), diff_meta(dict(first.meta))), move
 
 
 def _with_transient(store: SnapshotStore, found: pd.DataFrame, hours: float | None) -> pd.DataFrame:

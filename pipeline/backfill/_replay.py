@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..diff import empty
@@ -37,8 +38,21 @@ class Built:
     validation: dict[str, Any] | None = None  # None: not validated yet
     changes: pd.DataFrame | None = None  # None when validation failed
     error: str | None = None  # why the page could not be read (extract/normalise failed)
+    # the snapshot folder the worker wrote for this outcome, to be put in place (then ``frames`` is
+    # empty: what the main process needs again it rebuilds, rather than receive it pickled)
+    staged: Snapshot | None = None
+
+    def datasets(self) -> dict[str, pd.DataFrame]:
+        """The built frames (built again from the page when the worker kept them to itself)."""
+        if self.frames or self.error is not None:
+            return self.frames
+        from ..steps import build
+
+        return dict(build(self.fetched.body, self.fetched, page_of(self.meta)).frames)
 
     def paired(self, previous: Built | None) -> Built:
+        if not self.frames and self.error is None:  # validated and diffed here: built again, once
+            return replace(self, frames=self.datasets()).paired(previous)
         if self.error is not None:
             validation: dict[str, Any] = {
                 "success": False,
@@ -49,14 +63,18 @@ class Built:
             }
         else:
             validation = validate_revision(
-                self.frames, previous.frames if previous else None, self.version.commit, page_of(self.meta)
+                self.frames, previous.datasets() if previous else None, self.version.commit, page_of(self.meta)
             )
         built = self.with_outcome(validation)
         changes = None
         if validation["success"]:
             changes = compare(previous, built) if previous is not None else empty()
         return replace(
-            built, paired_with=previous.version.commit if previous else None, validation=validation, changes=changes
+            built,
+            paired_with=previous.version.commit if previous else None,
+            validation=validation,
+            changes=changes,
+            staged=None,
         )
 
     def with_outcome(self, validation: dict[str, Any]) -> Built:
@@ -106,10 +124,11 @@ def _source(version: Version) -> str:
     return f"{version.origin}/{version.path}@{version.commit}"
 
 
-def build_run(task: tuple[Sequence[Version], Version | None, PageSpec]) -> list[Built]:
+def build_run(task: tuple[Sequence[Version], Version | None, PageSpec, Path | None]) -> list[Built]:
     """A contiguous run of versions through the whole chain as the main process will see it, taking
-    ``context`` (built again here, not returned) as the last good revision before the run."""
-    versions, context, page = task
+    ``context`` (built again here, not returned) as the last good revision before the run. With a
+    store, each version's snapshot folder is staged there and its frames stay here."""
+    versions, context, page, store = task
     last_good = build_version(context, page) if context is not None else None
     if last_good is not None and last_good.error is not None:
         last_good = None
@@ -118,8 +137,28 @@ def build_run(task: tuple[Sequence[Version], Version | None, PageSpec]) -> list[
         built = build_version(version, page).paired(last_good)
         if built.changes is not None:
             last_good = built
-        out.append(built)
+        out.append(staged(built, store) if store is not None else built)
     return out
+
+
+def staged(built: Built, store: Path) -> Built:
+    """``built`` with its snapshot folder written in ``store`` as the main process would store it."""
+    from ..store._folder import stage
+    from ..store.snapshots import GOOD, QUARANTINED, Snapshot, snapshot_id
+
+    validation = built.validation or {}
+    ident = snapshot_id(str(built.meta["sha256"]))
+    status = GOOD if validation.get("success", False) else QUARANTINED
+    path, entry = stage(
+        store,
+        ident,
+        page=built.fetched.body,
+        meta=built.meta,
+        frames=built.frames,
+        validation=validation,
+        status=status,
+    )
+    return replace(built, frames={}, staged=Snapshot(ident, path, entry))
 
 
 def compare(old: Built | Snapshot, new: Built) -> pd.DataFrame:
@@ -127,8 +166,8 @@ def compare(old: Built | Snapshot, new: Built) -> pd.DataFrame:
     from ..diff import diff
 
     if isinstance(old, Built):
-        return diff(old.frames, new.frames, diff_meta(old.meta), diff_meta(new.meta))
-    return diff(rebuilt(old), new.frames, diff_meta(dict(old.meta)), diff_meta(new.meta))
+        return diff(old.datasets(), new.datasets(), diff_meta(old.meta), diff_meta(new.meta))
+    return diff(rebuilt(old), new.datasets(), diff_meta(dict(old.meta)), diff_meta(new.meta))
 
 
 def rebuilt(snapshot: Snapshot) -> dict[str, pd.DataFrame]:
@@ -151,6 +190,7 @@ def against_snapshot(built: Built, previous: Built | Snapshot) -> Built:
     if built.error is not None:
         return built.paired(None)
     frames = previous.frames()
+    built = replace(built, frames=built.datasets(), staged=None)
     validation = validate_revision(built.frames, frames, built.version.commit, page_of(built.meta))
     built = built.with_outcome(validation)
     changes = compare(previous, built) if validation["success"] else None

@@ -52,6 +52,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         q = what.add_parser(name, parents=[common], help=helps[name])
         if name == "release-tag":
             q.add_argument("--taken", action="append", default=[], metavar="TAG", help="a tag already in use")
+        if name == "commit-message":
+            q.add_argument(
+                "--all-pages",
+                action="store_true",
+                help="one message for every page with a store under the roots (the publish job's one commit)",
+            )
         q.set_defaults(func=main)
     q = what.add_parser("issue", parents=[common], help="open or comment on the issue for support changes or health")
     q.add_argument("--kind", choices=("changes", "health"), required=True)
@@ -64,8 +70,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    _page.resolve(args)
     from ..workflow import report as texts
+
+    if getattr(args, "all_pages", False):
+        print(_all_pages_message(args), end="")
+        return 0
+    _page.resolve(args)
 
     report = load(args.snapshots, args.output, exit_code=args.exit_code, site_url=args.site_url or _pages_url())
     if args.what == "issue":
@@ -85,6 +95,28 @@ def main(args: argparse.Namespace) -> int:
     else:
         print(render[args.what](report), end="")
     return 0
+
+
+def _all_pages_message(args: argparse.Namespace) -> str:
+    """Subject: each page's headline, by display name; body: each page's own message body, headed by it."""
+    import copy
+
+    from ..pages import all_pages
+    from ..workflow import report as texts
+
+    parts: list[tuple[str, str]] = []
+    for spec in all_pages():
+        if not (args.snapshots / spec.slug / "index.json").is_file():
+            continue  # a page never run here has nothing in this commit
+        page_args = copy.copy(args)
+        _page.resolve(page_args, spec)
+        report = load(page_args.snapshots, page_args.output, exit_code=args.exit_code)
+        parts.append((spec.display_name, texts.commit_message(report)))
+    if not parts:
+        return "Refresh: no page has a snapshot store\n"
+    subjects = [f"{name}: {message.partition(chr(10))[0].removeprefix('Refresh: ')}" for name, message in parts]
+    bodies = [f"{name}\n\n{message.partition(chr(10))[2].strip()}" for name, message in parts]
+    return "Refresh: " + "; ".join(subjects) + "\n\n" + "\n\n".join(b.strip() for b in bodies) + "\n"
 
 
 def load(

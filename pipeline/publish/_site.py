@@ -185,13 +185,21 @@ def _matrices(frames: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
 
 
 def _overview(frames: dict[str, pd.DataFrame]) -> dict[str, Any]:
-    """Counts of feature x resource x platform rows per environment and state."""
-    states = ["GA", "Preview", "Not available", "Unknown"]
+    """Counts of feature x resource x platform rows per environment and state; for a page without the
+    richer datasets, of its support cells per section and state."""
+    if "feature_support" not in frames:
+        states = ["GA", "Preview", "Supported", "Not supported", "Not applicable"]
+        legend, key, rows = "State of every support cell, per section:", "section", _rows(frames, "support")
+        rows = [r for r in rows if r["state"] not in (None, "Value")]
+    else:
+        states = ["GA", "Preview", "Not available", "Unknown"]
+        legend = "Release state of every feature \u00d7 resource \u00d7 platform combination, per environment:"
+        key, rows = "environment", sorted(_rows(frames, "feature_support"), key=lambda r: r["environment"])
     counts: OrderedDict[str, dict[str, int]] = OrderedDict()
-    for row in sorted(_rows(frames, "feature_support"), key=lambda r: r["environment"]):
-        env = counts.setdefault(row["environment"], {s: 0 for s in [*states, "other"]})
-        env[row["state"] if row["state"] in states else "other"] += 1
-    return {"states": [(s, state_class(s)) for s in states], "rows": list(counts.items())}
+    for row in rows:
+        group = counts.setdefault(row[key] or "General", {s: 0 for s in [*states, "other"]})
+        group[row["state"] if row["state"] in states else "other"] += 1
+    return {"states": [(s, state_class(s)) for s in states], "rows": list(counts.items()), "legend": legend, "key": key}
 
 
 def _timeline(history: pd.DataFrame) -> list[dict[str, Any]]:

@@ -50,16 +50,19 @@ def path(root: Path) -> Path:
 def append(root: Path, *transitions: Transition) -> None:
     """Add lines and make them durable (file and folder entry) before returning: one write and one
     fsync however many (a backfill logs all its moves at once)."""
-    if not transitions:
-        return
-    file = path(root)
+    if transitions:
+        append_durably(path(root), b"".join(t.to_json() for t in transitions))
+
+
+def append_durably(file: Path, data: bytes) -> None:
+    """Append whole lines to ``file`` and fsync it (and its folder, when the file is new)."""
     file.parent.mkdir(parents=True, exist_ok=True)
     created = not file.exists()
     fd = os.open(file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
         if not created:
             _end_with_newline(fd, file)
-        os.write(fd, b"".join(t.to_json() for t in transitions))
+        os.write(fd, data)
         os.fsync(fd)
     finally:
         os.close(fd)

@@ -6,6 +6,9 @@ Layout::
       index.json                 one entry per snapshot, oldest first (deterministic JSON)
       last_checked.json          when each snapshot was last seen (kept apart so the
                                  index only changes when the page does)
+      index.log                  listings and sightings since both were last written whole
+                                 (appended, so a store costs the same in a store of any
+                                 size; ``pipeline.store._indexlog``)
       changes.parquet            the cumulative change history (``changes`` schema)
       changes.json               the same, as JSON
       <id>/                      id = first 16 hex chars of the page's sha256
@@ -16,7 +19,7 @@ Layout::
       quarantine/<id>/           the same, for pages that failed validation
 
 A snapshot folder is written under a temporary name and renamed into place,
-and only then listed in the index, so a crash mid-write leaves no partial
+and only then listed (a line in the log, fsynced), so a crash mid-write leaves no partial
 snapshot (at worst an unlisted folder, replaced by the next store of that
 page). Writers hold an exclusive lock on ``.lock`` so two runs cannot
 interleave their index updates.
@@ -36,18 +39,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._io import atomic_write_bytes, json_bytes, read_dataset, write_dataset
+from .._io import atomic_write_bytes, json_bytes, read_dataset
 from ..errors import SnapshotError
-from ..publish._swap import fsync_tree
-from . import _jsondoc
-from ._shape import index_entries
+from ..publish._swap import fsync_dir
+from . import _indexlog
+from ._folder import entry as folder_entry
+from ._folder import stage
+from ._index import INDEX, Index, order
 from .history import History
 
 if TYPE_CHECKING:
     import pandas as pd
 
-INDEX = "index.json"
-LAST_CHECKED = "last_checked.json"
 LOCK = ".lock"
 MIN_PREFIX = 4
 QUARANTINE = "quarantine"
@@ -65,22 +68,6 @@ def authored(meta: dict[str, Any]) -> bool:
 
 def snapshot_id(sha256: str) -> str:
     return sha256[:16]
-
-
-def _stamp(path: Path) -> object:
-    """What tells two versions of a file apart cheaply (None: no file)."""
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise SnapshotError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    return (st.st_ino, st.st_mtime_ns, st.st_size)
-
-
-def _order(entry: dict[str, Any]) -> tuple[str, str]:
-    """The index's order: by fetch (or commit) time, then id."""
-    return (str(entry.get("fetched_at", "")), entry["id"])
 
 
 @dataclass(frozen=True)
@@ -123,36 +110,14 @@ class Snapshot:
             raise SnapshotError(f"snapshot {self.id}: validation.json is unreadable ({exc})") from exc
 
 
-class SnapshotStore(History):
+class SnapshotStore(History, Index):
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self._history: tuple[tuple[int, int], list[dict[str, Any]]] | None = None
-        # index.json and last_checked.json as last read or written, keyed by the file's stat, so a
-        # run parses each once however often it asks; inside batch() they are written once, at the end
-        self._index: tuple[object, list[dict[str, Any]]] | None = None
-        self._checked: tuple[object, dict[str, str]] | None = None
-        self._deferred = 0
-        self._dirty: set[str] = set()
         self._locks = 0
-        self._index_doc, self._checked_doc = _jsondoc.Rows("snapshots"), _jsondoc.Mapping()
-        self._by_sha: tuple[list[dict[str, Any]], dict[str, dict[str, Any]]] | None = None
+        self._init_index()
 
-    # -- reading -------------------------------------------------------
-    def entries(self) -> list[dict[str, Any]]:
-        if self._index is not None and (self._deferred or self._index[0] == _stamp(self.root / INDEX)):
-            return list(self._index[1])
-        path = self.root / INDEX
-        stamp = _stamp(path)
-        if stamp is None:
-            return []
-        try:
-            data = self._index_doc.loads(path.read_bytes())
-        except (OSError, ValueError) as exc:
-            raise SnapshotError(f"cannot read {path}: {exc}") from exc
-        entries = index_entries(data, path)
-        self._index = (stamp, entries)
-        return list(entries)
-
+    # -- reading (entries, find, last_checked: pipeline.store._index) ----
     def get(self, ident: str) -> Snapshot:
         """The snapshot whose id or sha256 starts with ``ident`` (at least 4 hex characters)."""
         ident = ident.strip().lower()
@@ -199,26 +164,9 @@ class SnapshotStore(History):
         return self._snapshot(newest)
 
     def find(self, sha256: str) -> Snapshot | None:
-        self.entries()  # (re)reads index.json when it changed on disk
-        assert self._index is not None or not (self.root / INDEX).exists()
-        rows = self._index[1] if self._index is not None else []
-        if self._by_sha is None or self._by_sha[0] is not rows:
-            self._by_sha = (rows, {e["sha256"]: e for e in rows})
-        entry = self._by_sha[1].get(sha256)
+        self._load()  # (re)reads the index when it changed on disk
+        entry = self._by_sha.get(sha256)
         return self._snapshot(entry) if entry is not None else None
-
-    def last_checked(self) -> dict[str, str]:
-        path = self.root / LAST_CHECKED
-        if self._checked is not None and (self._deferred or self._checked[0] == _stamp(path)):
-            return dict(self._checked[1])
-        stamp = _stamp(path)
-        try:
-            data = json.loads(path.read_bytes()) if stamp is not None else {}
-        except (OSError, ValueError):
-            data = {}  # only a convenience record: a damaged one is rebuilt by the next touch
-        checked = {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
-        self._checked = (stamp, checked)
-        return dict(checked)
 
     def listing(self) -> list[dict[str, Any]]:
         """One row per snapshot, oldest first: what ``python -m pipeline snapshots`` shows."""
@@ -288,12 +236,17 @@ class SnapshotStore(History):
         and prepared as good), and record the sighting: from here on it can be the baseline."""
         with self._lock():
             listed = self.find(snapshot.sha256)
+            lines = []
             if listed is None:
-                self._write_index([*self.entries(), dict(snapshot.meta)], appended=True)
-                listed = self._snapshot(dict(snapshot.meta))
+                entry = dict(snapshot.meta)
+                self._list(entry)
+                lines.append(_indexlog.entry_line(entry))
+                listed = self._snapshot(entry)
             elif status == GOOD and listed.status == QUARANTINED:
                 listed = self._release(listed, validation)
-            self._touch(listed.id, checked_at)
+                lines.append(_indexlog.entry_line(dict(listed.meta)))
+            self._see(listed.id, checked_at)
+            self._record([*lines, _indexlog.seen_line(listed.id, checked_at)], listings=bool(lines))
             return listed
 
     def unlisted(self, ident: str) -> Snapshot | None:
@@ -317,65 +270,50 @@ class SnapshotStore(History):
         validation: dict[str, Any] | None,
         status: str,
     ) -> Snapshot:
-        sha = meta["sha256"]
-        ident = snapshot_id(sha)
-        entry = {**meta, "id": ident, "status": status}
-        if validation is not None:
-            entry["validation"] = {
-                "success": bool(validation.get("success")),
-                "failed": list(validation.get("failed", [])),
-            }
-        base = self.root / QUARANTINE if status == QUARANTINED else self.root
-        final = base / ident
-        self._sweep()
-        tmp = self.root / f".tmp-{ident}-{os.getpid()}"
-        try:
-            (tmp / "datasets").mkdir(parents=True)
-            (tmp / "page.html.gz").write_bytes(gzip.compress(page, compresslevel=9, mtime=0))
-            (tmp / "meta.json").write_bytes(json_bytes(entry))
-            if validation is not None:
-                (tmp / "validation.json").write_bytes(json_bytes(validation))
-            for name, frame in sorted(frames.items()):
-                write_dataset(frame, tmp / "datasets", name, formats=("parquet",))
-            base.mkdir(parents=True, exist_ok=True)
-            if final.exists():
-                shutil.rmtree(final)  # a leftover from a commit that never happened
-            fsync_tree(tmp)  # on disk before the rename, and before the index names it
-            os.replace(tmp, final)
-        except OSError as exc:
-            raise SnapshotError(f"cannot write snapshot {ident} in {self.root}: {exc.strerror or exc}") from exc
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
-        return Snapshot(ident, final, entry)
+        if not self._deferred:  # a batch sweeps once, as it starts: backfill's workers stage meanwhile
+            self._sweep()
+        ident = snapshot_id(meta["sha256"])
+        path, entry = stage(self.root, ident, page=page, meta=meta, frames=frames, validation=validation, status=status)
+        return self.place(Snapshot(ident, path, entry))
 
-    def _write_index(self, entries: list[dict[str, Any]], *, appended: bool = False) -> None:
-        """``appended``: the entries were in order before their last one was added (a store: the
-        common case costs one comparison instead of a sort)."""
-        if not (appended and (len(entries) < 2 or _order(entries[-2]) <= _order(entries[-1]))):
-            entries.sort(key=_order)
-        self._index = (None, entries)
-        if self._deferred:
-            self._dirty.add(INDEX)
-            return
-        atomic_write_bytes(self.root / INDEX, self._index_doc.dumps(entries))
-        self._index = (_stamp(self.root / INDEX), entries)
+    def place(self, staged: Snapshot) -> Snapshot:
+        """Put a staged folder (``pipeline.store._folder``) in place, unlisted, as :meth:`prepare` does;
+        a page already listed keeps its folder and the staged one is dropped."""
+        with self._lock():
+            existing = self.find(staged.sha256)
+            if existing is not None:
+                shutil.rmtree(staged.path, ignore_errors=True)
+                return existing
+            base = self.root / QUARANTINE if staged.status == QUARANTINED else self.root
+            final = base / staged.id
+            try:
+                base.mkdir(parents=True, exist_ok=True)
+                if final.exists():
+                    shutil.rmtree(final)  # a leftover from a commit that never happened
+                os.replace(staged.path, final)
+                if not self._deferred:  # a batch makes its renames durable once, before it lists them
+                    fsync_dir(base)
+            except OSError as exc:
+                shutil.rmtree(staged.path, ignore_errors=True)
+                raise SnapshotError(f"cannot write snapshot {staged.id} in {self.root}: {exc.strerror or exc}") from exc
+            return Snapshot(staged.id, final, staged.meta)
 
     def _release(self, snapshot: Snapshot, validation: dict[str, Any] | None) -> Snapshot:
         """Move a quarantined snapshot to the good ones (the folder first, then the index)."""
         entry = {**snapshot.meta, "status": GOOD}
         if validation is not None:
-            entry["validation"] = {
-                "success": bool(validation.get("success")),
-                "failed": list(validation.get("failed", [])),
-            }
+            entry = folder_entry(snapshot.meta, snapshot.id, validation, GOOD)
             atomic_write_bytes(snapshot.path / "validation.json", json_bytes(validation))
         atomic_write_bytes(snapshot.path / "meta.json", json_bytes(entry))
         final = self.root / snapshot.id
         if final.exists():
             shutil.rmtree(final)
         os.replace(snapshot.path, final)
-        self._write_index([entry if e["id"] == snapshot.id else e for e in self.entries()])
+        fsync_dir(self.root)
+        rows = self._load()
+        rows[:] = [entry if e["id"] == snapshot.id else e for e in rows]
+        rows.sort(key=order)
+        self._by_sha[entry["sha256"]] = entry
         return self._snapshot(entry)
 
     def _sweep(self) -> None:
@@ -409,18 +347,8 @@ class SnapshotStore(History):
     def touch(self, ident: str, checked_at: str) -> None:
         """Record that the page was seen again (same sha256, or a 304)."""
         with self._lock():
-            self._touch(ident, checked_at)
-
-    def _touch(self, ident: str, checked_at: str) -> None:
-        checked = self.last_checked()
-        # the latest sighting wins, also when an older revision is stored again (a backfill)
-        checked[ident] = max(checked.get(ident, ""), checked_at)
-        self._checked = (None, checked)
-        if self._deferred:
-            self._dirty.add(LAST_CHECKED)
-            return
-        atomic_write_bytes(self.root / LAST_CHECKED, self._checked_doc.dumps(checked))
-        self._checked = (_stamp(self.root / LAST_CHECKED), checked)
+            self._see(ident, checked_at)
+            self._record([_indexlog.seen_line(ident, checked_at)], listings=False)
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:
@@ -428,18 +356,16 @@ class SnapshotStore(History):
         end (backfill). Snapshot folders are still written as they come; until the block ends the
         index does not list them, which is the same state as a crash between folder and index."""
         with self._lock():
+            if not self._deferred:
+                self._sweep()
             self._deferred += 1
             try:
                 yield
             finally:
                 self._deferred -= 1
-                if not self._deferred:
-                    self._flush()
-
-    def _flush(self) -> None:
-        if INDEX in self._dirty and self._index is not None:
-            self._write_index(list(self._index[1]))
-        if LAST_CHECKED in self._dirty and self._checked is not None:
-            atomic_write_bytes(self.root / LAST_CHECKED, self._checked_doc.dumps(self._checked[1]))
-            self._checked = (_stamp(self.root / LAST_CHECKED), self._checked[1])
-        self._dirty.clear()
+                if not self._deferred and self._dirty:
+                    for base in (self.root, self.root / QUARANTINE):  # the folders' renames, before listing
+                        if base.is_dir():
+                            fsync_dir(base)
+                    self._compact()
+                    self._stamps = self._stat()

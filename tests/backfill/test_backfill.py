@@ -263,6 +263,10 @@ def test_a_broken_version_is_quarantined_and_the_diff_resumes_from_the_last_good
     assert len(expected) > 0
     assert records(result.history, DATASETS["changes"]) == records(expected, DATASETS["changes"])
     assert set(result.history["old_revision"]) <= {good[0].id}
+    # the workers staged every folder; those staged for a verdict that no longer held are gone
+    assert [p.name for p in (tmp_path / "snapshots").iterdir() if p.name.startswith(".tmp")] == []
+    for snap in [*good, quarantined]:
+        assert json.loads((snap.path / "meta.json").read_bytes()) == snap.meta
     err = capsys.readouterr().err
     assert "quarantined=1" in err and "backfill: 3 versions -> 2 good, 1 quarantined" in err
 

@@ -59,3 +59,18 @@ def test_all_pages_takes_no_single_page_options(
     assert code == UsageError.exit_code
     assert "--all-pages" in capsys.readouterr().err
     assert not (tmp_path / "s").exists()
+
+
+def test_one_commit_message_names_every_page_that_has_a_store(
+    two_pages: tuple[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken, ok = two_pages
+    roots = ["--snapshots", str(tmp_path / "s"), "--output", str(tmp_path / "o")]
+    main(["run", "--all-pages", *roots])
+    capsys.readouterr()
+    assert main(["report", "commit-message", "--all-pages", *roots]) == 0
+    subject, _, body = capsys.readouterr().out.partition("\n")
+    name = pages.get(ok).display_name
+    assert subject.startswith(f"Refresh: {name}: baseline snapshot")
+    assert pages.get(broken).display_name not in subject  # no store: nothing of it in this commit
+    assert body.strip().startswith(name)

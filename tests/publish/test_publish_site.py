@@ -17,6 +17,7 @@ from tests.publish_support import meta, sample_body, sample_changes, sample_fram
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITE_URL = "https://example.github.io/supportmatrix"
+PAGE_SITE = f"{SITE_URL}/defender-for-containers"  # the site serves the output root: one folder per page
 
 
 @pytest.fixture(scope="module")
@@ -40,13 +41,13 @@ def _html(site: Path) -> etree._Element:
 def test_the_feed_links_itself_and_each_entry_to_its_run_on_the_site(site: Path, frames: dict) -> None:
     feed = etree.fromstring((site / "changes.atom").read_bytes())
     [self_link] = [link for link in feed.findall(f"{ATOM}link") if link.get("rel") == "self"]
-    assert self_link.get("href") == f"{SITE_URL}/changes.atom"
+    assert self_link.get("href") == f"{PAGE_SITE}/changes.atom"
     ids = {e.get("id") for e in _html(site).iter() if e.get("id")}
     entries = feed.findall(f"{ATOM}entry")
     assert len(entries) == 2
     for entry in entries:
         [link] = entry.findall(f"{ATOM}link")  # no rel: "alternate", one per entry
-        assert link.get("href").startswith(f"{SITE_URL}/#run-")
+        assert link.get("href").startswith(f"{PAGE_SITE}/#run-")
         assert link.get("href").split("#", 1)[1] in ids  # the anchor exists on the page
         assert frames["page"]["canonical_url"].iloc[0] in entry.findtext(f"{ATOM}content")
     assert [e.findtext(f"{ATOM}published") for e in entries] == [
@@ -65,7 +66,7 @@ def test_per_environment_feeds_hold_only_their_environment(site: Path) -> None:
         slug = Path(path).stem
         env = index["environments"][slug]
         [self_link] = [link for link in feed.findall(f"{ATOM}link") if link.get("rel") == "self"]
-        assert self_link.get("href") == f"{SITE_URL}/{path}"
+        assert self_link.get("href") == f"{PAGE_SITE}/{path}"
         expected = history[history["environment"] == env].groupby(["detected_at", "new_revision"]).ngroups
         assert len(feed.findall(f"{ATOM}entry")) == expected, path
 

@@ -12,7 +12,7 @@ import pytest
 
 from pipeline.errors import SnapshotError
 from pipeline.schema import CHANGES, DATASETS
-from pipeline.store import snapshots as snapshots_module
+from pipeline.store import _folder as folder_module
 from pipeline.store.snapshots import GOOD, QUARANTINED, Snapshot, SnapshotStore, snapshot_id
 
 
@@ -113,7 +113,7 @@ def test_a_crash_mid_write_leaves_no_snapshot(tmp_path: Path, monkeypatch: pytes
     def boom(*args: object, **kwargs: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(snapshots_module, "write_dataset", boom)
+    monkeypatch.setattr(folder_module, "write_dataset", boom)
     with pytest.raises(SnapshotError, match="disk full"):  # exit 6, one line, not an internal error
         store_page(store, 2, "2025-01-02T00:00:00Z")
     ident = snapshot_id(hashlib.sha256(page(2)).hexdigest())
