@@ -33,3 +33,29 @@ def forked_runs(tmp_path_factory: pytest.TempPathFactory) -> None:
     from tests.crash_support import warm_up
 
     warm_up(tmp_path_factory.mktemp("warm-up"))
+
+
+_REPO = __import__("pathlib").Path(__file__).resolve().parents[1]
+
+
+def _shipped_state() -> list[tuple[str, int, int]]:
+    """(path, mtime, size) of every file of the repository's shipped snapshots/ and output/."""
+    import os
+
+    found = []
+    for top in ("snapshots", "output"):
+        for folder, _, files in os.walk(_REPO / top):
+            for name in files:
+                stat = os.stat(os.path.join(folder, name))
+                found.append((os.path.join(folder, name), stat.st_mtime_ns, stat.st_size))
+    return sorted(found)
+
+
+@pytest.fixture(autouse=True)
+def _shipped_data_untouched() -> object:
+    """No test writes into the repository's own snapshots/ or output/ (a CLI default would): the test that
+    did fails, by name, instead of the shipped data changing under everyone."""
+    before = _shipped_state()
+    yield
+    after = _shipped_state()
+    assert after == before, "this test wrote into the repository's snapshots/ or output/ (pass tmp roots)"

@@ -4,22 +4,20 @@ Importing GX costs seconds, so nothing here runs until the first validation; the
 batch definitions are then kept for the life of the process (a backfill validates hundreds of
 revisions with one setup). No GX files on disk, no analytics, no progress bars.
 
-Suites checking the same frame share one Validator (one batch). While a Validator runs, each
-expectation's configuration is built once (see ``_Memo``): GX would otherwise rebuild it from its
-pydantic model for every key it reads, most of the validation time.
+Suites checking the same frame share one Validator (one batch). GX 1.x rebuilds each expectation's
+configuration from its pydantic model for every key it reads (most of the validation time); caching that
+would mean patching GX's internals, which the project does not do: GX is used through its public API only.
 """
 
 from __future__ import annotations
 
 import copy
-import functools
 import hashlib
 import os
 import pickle
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,7 +50,7 @@ def engine(directory: Path, names: tuple[str, ...] | None = None) -> _Engine:
 
 
 def import_gx() -> Any:
-    """Import GX (once; safe from several threads) with analytics off and the memo installed."""
+    """Import GX (once; safe from several threads) with analytics off."""
     with _IMPORT_LOCK:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
         import great_expectations as gx
@@ -60,73 +58,7 @@ def import_gx() -> Any:
 
         # GX hashes every small DataFrame into a batch "fingerprint" marker we never read: skip it
         pandas_execution_engine.HASH_THRESHOLD = 0
-        _Memo.install()
         return gx
-
-
-class _Memo:
-    """Each expectation's configuration, and each configuration's expectation, built once per Validator run.
-
-    GX 1.x's ``Expectation.configuration`` is a property that rebuilds an ``ExpectationConfiguration``
-    from the pydantic model (``.dict()``, the class name converted to snake case) on every read, and
-    ``ExpectationConfiguration.to_domain_obj`` builds a new pydantic ``Expectation`` for every metric:
-    a suite run reads the configuration ~50 times per expectation. Within one run (``active``, on this
-    thread only) the objects GX creates are not modified (GX 1.24: the one in-place change,
-    ``kwargs.update(batch_id)``, is made on a fresh copy before its first use), so the first build is
-    returned again; outside a run GX behaves as shipped. The memo holds its objects until the run
-    ends, so an ``id`` is never reused within it. The equivalence is tested by the validation tests,
-    which compare every result with the suite files' rules.
-    """
-
-    _state = threading.local()
-    _installed = False
-
-    @classmethod
-    def install(cls) -> None:
-        if cls._installed:
-            return
-        from great_expectations.expectations import expectation as module
-        from great_expectations.expectations.expectation import Expectation
-        from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
-
-        descriptor: Any = vars(Expectation)["configuration"]
-        build_configuration = descriptor.fget
-        build_expectation = ExpectationConfiguration.to_domain_obj
-        state = cls._state
-
-        def configuration(self: Any) -> Any:
-            memo = getattr(state, "configurations", None)
-            if memo is None:
-                return build_configuration(self)
-            hit = memo.get(id(self))
-            if hit is None:
-                hit = memo[id(self)] = (self, build_configuration(self))
-            return hit[1]
-
-        def to_domain_obj(self: Any) -> Any:
-            memo = getattr(state, "expectations", None)
-            if memo is None:
-                return build_expectation(self)
-            hit = memo.get(id(self))
-            if hit is None:
-                hit = memo[id(self)] = (self, build_expectation(self))
-            return hit[1]
-
-        Expectation.configuration = property(configuration, doc=descriptor.__doc__)  # type: ignore[method-assign,assignment]
-        ExpectationConfiguration.to_domain_obj = to_domain_obj  # type: ignore[method-assign]
-        # a pure function of the class name, called on every configuration build
-        module.camel_to_snake = functools.lru_cache(maxsize=256)(module.camel_to_snake)
-        cls._installed = True
-
-    @classmethod
-    @contextmanager
-    def active(cls) -> Iterator[None]:
-        state = cls._state
-        state.configurations, state.expectations = {}, {}
-        try:
-            yield
-        finally:
-            state.configurations = state.expectations = None
 
 
 class _Engine:
@@ -198,18 +130,15 @@ class _Engine:
             result_format=QUICK_FORMAT,
         )
         found: dict[str, list[ExpectationResult]] = {}
-        with _Memo.active():
-            outcomes: dict[str, Any] = {name: validator.validate_expectation_suite(self.suites[name]) for name in names}
-            failed = [name for name in names if not outcomes[name].success]
-            if failed:
-                validator.result_format = RESULT_FORMAT
-                outcomes.update({name: validator.validate_expectation_suite(self.suites[name]) for name in failed})
-            for name in names:
-                order = self.order[name]
-                ranked = sorted(
-                    outcomes[name].results, key=lambda r: order.get(str(r.expectation_config.id), len(order))
-                )
-                found[name] = [_result(name, r) for r in ranked]
+        outcomes: dict[str, Any] = {name: validator.validate_expectation_suite(self.suites[name]) for name in names}
+        failed = [name for name in names if not outcomes[name].success]
+        if failed:
+            validator.result_format = RESULT_FORMAT
+            outcomes.update({name: validator.validate_expectation_suite(self.suites[name]) for name in failed})
+        for name in names:
+            order = self.order[name]
+            ranked = sorted(outcomes[name].results, key=lambda r: order.get(str(r.expectation_config.id), len(order)))
+            found[name] = [_result(name, r) for r in ranked]
         return found
 
     def clear_cache(self) -> None:
