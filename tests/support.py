@@ -12,9 +12,16 @@ from pathlib import Path
 import pytest
 
 from pipeline.fetch import Fetched
+from pipeline.pages import DEFAULT
 
 # the containers page (tests may name it; pipeline/ reads it from pipeline/pages/)
 DEFAULT_URL = "https://learn.microsoft.com/en-us/azure/defender-for-cloud/support-matrix-defender-for-containers"
+
+
+def page_dir(root: Path, slug: str = DEFAULT) -> Path:
+    """One page's folder under a ``--snapshots``/``--output`` root: where the CLI reads and writes that
+    page, and what the Python API (``RunOptions``, ``SnapshotStore``) is given directly."""
+    return root / slug
 
 
 def tree_digest(root: Path) -> dict[str, str]:

@@ -21,7 +21,7 @@ from pipeline.errors import InternalError, PublishError, SnapshotError
 from pipeline.run import RunOptions, run
 from tests.alerts_support import Hook, only_target
 from tests.fetch_support import RawServer, serving
-from tests.support import read_only, tree_digest
+from tests.support import page_dir, read_only, tree_digest
 
 SAMPLE = Path(__file__).parent / "fixtures" / "learn_sample.html"
 STATE = "alerts-state.json"
@@ -61,7 +61,7 @@ def newer_page(tmp_path: Path) -> Path:
 def store(tmp_path: Path, hook: Hook) -> Path:
     assert cli(tmp_path, SAMPLE, fetched_at="2025-03-30T10:00:00Z") == 0
     assert hook.posts == []
-    return tmp_path / "snapshots"
+    return page_dir(tmp_path / "snapshots")
 
 
 def _rewrite_index(snapshots: Path, change: Callable[[dict[str, Any]], Any]) -> None:
@@ -151,13 +151,13 @@ def test_a_fault_is_one_line_its_exit_code_a_health_alert_and_nothing_written(
 
 
 def test_debug_shows_the_bug_itself(tmp_path: Path, store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    args = ["--debug", "run", "--source", str(newer_page(tmp_path)), "--snapshots", str(store)]
+    args = ["--debug", "run", "--source", str(newer_page(tmp_path)), "--snapshots", str(store.parent)]
     with _a_bug(store, monkeypatch), pytest.raises(KeyError, match="feature_key"):
         main([*args, "--output", str(tmp_path / "output")])
 
 
 def test_the_wrapper_raises_pipeline_errors_keeping_the_cause(tmp_path: Path, store: Path) -> None:
-    opts = RunOptions(source=str(newer_page(tmp_path)), snapshots=store, output=tmp_path / "output")
+    opts = RunOptions(source=str(newer_page(tmp_path)), snapshots=store, output=page_dir(tmp_path / "output"))
     with read_only(store), pytest.raises(SnapshotError) as info:
         run(opts)
     assert isinstance(info.value.__cause__, PermissionError)
@@ -193,10 +193,11 @@ def test_a_trickling_server_fails_the_run_at_the_deadline(
 def test_a_non_ascii_etag_never_wedges_the_run(tmp_path: Path, raw: RawServer, loopback: None) -> None:
     raw.head = b'HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nETag: "caf\xc3\xa9"\r\nConnection: close\r\n\r\n'
     assert cli(tmp_path, raw.url) == 0
-    index = json.loads((tmp_path / "snapshots" / "index.json").read_text(encoding="utf-8"))
+    store = page_dir(tmp_path / "snapshots")
+    index = json.loads((store / "index.json").read_text(encoding="utf-8"))
     assert index["snapshots"][0]["etag"] is None  # not stored
     # a store written before this fix holds it: the next runs send no If-None-Match and carry on
-    _rewrite_index(tmp_path / "snapshots", lambda d: {"snapshots": [{**e, "etag": '"café"'} for e in d["snapshots"]]})
+    _rewrite_index(store, lambda d: {"snapshots": [{**e, "etag": '"café"'} for e in d["snapshots"]]})
     assert cli(tmp_path, raw.url, fetched_at="2025-04-17T06:00:00Z") == 0
     assert cli(tmp_path, raw.url, fetched_at="2025-04-18T06:00:00Z") == 0
     assert len(raw.requests) == 3 and not any(b"if-none-match" in r.lower() for r in raw.requests)

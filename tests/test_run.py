@@ -13,7 +13,7 @@ from pipeline import fetch as fetching
 from pipeline.cli import main
 from pipeline.errors import FetchError, HTTPStatusError, OfflineError, PipelineError
 from pipeline.run import RunOptions, run
-from tests.support import DEFAULT_URL, tree_digest
+from tests.support import DEFAULT_URL, page_dir, tree_digest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLE = FIXTURES / "learn_sample.html"
@@ -39,7 +39,7 @@ def cli(tmp_path: Path, source: Path | str, *extra: str) -> int:
 
 def test_run_on_a_file_publishes_latest_and_a_snapshot(tmp_path: Path) -> None:
     assert cli(tmp_path, SAMPLE) == 0
-    latest = tmp_path / "output" / "latest"
+    latest = page_dir(tmp_path / "output") / "latest"
     for name in ("cells", "tables", "footnotes", "notes", "page"):
         assert (latest / f"{name}.parquet").is_file()
         assert (latest / f"{name}.json").is_file()
@@ -48,7 +48,7 @@ def test_run_on_a_file_publishes_latest_and_a_snapshot(tmp_path: Path) -> None:
     assert page["provenance"] == "file"
     assert page["fetched_at"] == FETCHED_AT
     assert page["title"] == "Containers support matrix in Defender for Cloud"
-    index = json.loads((tmp_path / "snapshots" / "index.json").read_text(encoding="utf-8"))
+    index = json.loads((page_dir(tmp_path / "snapshots") / "index.json").read_text(encoding="utf-8"))
     assert [s["sha256"] for s in index["snapshots"]] == [page["sha256"]]
 
 
@@ -56,7 +56,7 @@ def test_datasets_load_in_three_lines_of_pandas(tmp_path: Path) -> None:
     assert cli(tmp_path, SAMPLE) == 0
     import pandas as pd
 
-    cells = pd.read_parquet(tmp_path / "output" / "latest" / "cells.parquet")
+    cells = pd.read_parquet(page_dir(tmp_path / "output") / "latest" / "cells.parquet")
     assert list(cells.columns)[:4] == ["table_index", "section", "tab", "subheading"]
     assert (cells["value"] == "Binary drift detection").any()
 
@@ -116,7 +116,7 @@ def test_offline_without_any_snapshot_is_an_error(tmp_path: Path, monkeypatch: p
 
     monkeypatch.setattr(fetching, "fetch", offline)
     assert cli(tmp_path, DEFAULT_URL) == FetchError.exit_code
-    assert not (tmp_path / "output" / "latest").exists()
+    assert not (page_dir(tmp_path / "output") / "latest").exists()
 
 
 BAD_FILES = {
@@ -251,7 +251,7 @@ def _rerun_in_subprocess(tmp_path: Path, source: Path | str) -> tuple[int, bool]
 def test_rebuilding_output_from_a_validated_snapshot_reuses_its_validation(tmp_path: Path) -> None:
     assert cli(tmp_path, SAMPLE) == 0
     published = tree_digest(tmp_path / "output")
-    (tmp_path / "output" / "index.html").unlink()  # output/ incomplete: the run must rebuild it
+    (page_dir(tmp_path / "output") / "index.html").unlink()  # the publication incomplete: the run must rebuild it
     code, imported_gx = _rerun_in_subprocess(tmp_path, SAMPLE)
     assert code == 0 and not imported_gx
     assert tree_digest(tmp_path / "output") == published
@@ -263,8 +263,8 @@ def test_datasets_that_differ_from_the_validated_ones_are_validated_again(tmp_pa
     from pipeline._io import write_dataset
 
     assert cli(tmp_path, SAMPLE) == 0
-    (tmp_path / "output" / "index.html").unlink()
-    snapshot = next(p for p in (tmp_path / "snapshots").iterdir() if (p / "datasets").is_dir())
+    (page_dir(tmp_path / "output") / "index.html").unlink()
+    snapshot = next(p for p in page_dir(tmp_path / "snapshots").iterdir() if (p / "datasets").is_dir())
     stored = pd.read_parquet(snapshot / "datasets" / "notes.parquet")
     stored.loc[0, "text"] = "what an older extractor read"
     write_dataset(stored, snapshot / "datasets", "notes", formats=("parquet",))

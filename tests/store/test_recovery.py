@@ -28,6 +28,7 @@ from tests.crash_support import (
     promoted,
     revised,
 )
+from tests.support import page_dir
 
 MALWARE_GA = MALWARE_PREVIEW.replace("<td>Preview</td>", "<td>GA</td>")
 
@@ -35,7 +36,7 @@ pytestmark = pytest.mark.usefixtures("forked_runs")
 
 
 T1, T2 = "2026-05-01T06:00:00Z", "2026-05-02T06:00:00Z"
-SHIPPED = Path(__file__).resolve().parents[2] / "snapshots"
+SHIPPED = page_dir(Path(__file__).resolve().parents[2] / "snapshots")  # the containers page's shipped store
 
 
 def _two_runs(root: Path, tmp_path: Path) -> None:
@@ -70,10 +71,14 @@ def test_repair_command_rebuilds_the_history_and_keeps_the_damaged_file(tmp_path
     root = tmp_path / "store"
     _two_runs(root, tmp_path)
     expected = history(root)
-    (root / "snapshots" / "changes.json").write_text("[{broken", encoding="utf-8")
-    assert main(["repair", "--snapshots", str(root / "snapshots")]) == 0
-    assert history(root) == expected
-    assert (root / "snapshots" / "changes.json.damaged").read_text(encoding="utf-8") == "[{broken"
+    # the CLI takes a root and finds the page's store in it: the store moved there, as a clone moves it
+    cli_root = tmp_path / "roots"
+    cli_root.mkdir()
+    store = (root / "snapshots").rename(page_dir(cli_root))
+    (store / "changes.json").write_text("[{broken", encoding="utf-8")
+    assert main(["repair", "--snapshots", str(cli_root)]) == 0
+    assert json.loads((store / "changes.json").read_text(encoding="utf-8")) == expected
+    assert (store / "changes.json.damaged").read_text(encoding="utf-8") == "[{broken"
 
 
 @pytest.mark.parametrize("content", ["{not json", "[]", '{"version": 1, "delivered": []}', '"text"'])
@@ -99,15 +104,17 @@ def test_a_second_run_waits_then_stops_busy_with_exit_9_and_no_health_alert(
 ) -> None:
     monkeypatch.setenv(alerts.HEALTH_URLS, hook.url())
     snapshots = tmp_path / "snapshots"
-    with _runlock.held(snapshots, timeout=0):
+    roots = ["--snapshots", str(snapshots), "--output", str(tmp_path / "output")]
+    with _runlock.held(page_dir(snapshots), timeout=0):  # the lock is the page's store's
         started = time.monotonic()
-        code = main(["run", "--source", str(SAMPLE), "--snapshots", str(snapshots), "--lock-timeout", "0.3"])
+        code = main(["run", "--source", str(SAMPLE), *roots, "--lock-timeout", "0.3"])
         waited = time.monotonic() - started
     assert code == 9 and waited >= 0.3
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("supportmatrix: busy: another run holds")
     assert hook.posts == []
-    assert not (snapshots / "index.json").exists()
+    assert not (page_dir(snapshots) / "index.json").exists()
+    assert not (tmp_path / "output").exists()
 
 
 def test_a_waiting_run_proceeds_when_the_lock_is_released(tmp_path: Path) -> None:
