@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from .. import __version__
@@ -30,7 +29,6 @@ FEED_ID = TAG + "catalogue/changes"
 NAME = "defender-for-cloud-support-matrices"
 TITLE = "Defender for Cloud support matrices"
 _NO_TIME = "1970-01-01T00:00:00Z"
-TEMPLATES = Path(__file__).parent / "templates"
 
 
 @dataclass(frozen=True)
@@ -220,17 +218,9 @@ def _row(page: Listing) -> dict[str, Any]:
 
 
 def index_html(pages: list[Listing]) -> bytes:
-    import jinja2
+    from ._site import templates
 
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        finalize=lambda v: xml_text(v) if isinstance(v, str) else v,
-    )
+    env = templates()
     rows = [_row(p) for p in pages]
     html = env.get_template("catalogue.html.j2").render(
         title=TITLE,

@@ -251,14 +251,14 @@ def _size(n: int) -> str:
     return f"{n} B" if n < 1024 else f"{n / 1024:.1f} KiB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MiB"
 
 
-def render(
-    frames: dict[str, pd.DataFrame], history: pd.DataFrame, revision: dict[str, Any], descriptor: dict[str, Any]
-) -> bytes:
+def templates() -> Any:
+    """The Jinja environment of the site's templates (the page sites and the catalogue root): autoescaped,
+    strict about undefined names, every string made safe for XML."""
     import jinja2
 
-    from ._feed import safe_url, xml_text
+    from ._feed import xml_text
 
-    env = jinja2.Environment(
+    return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -267,6 +267,14 @@ def render(
         lstrip_blocks=True,
         finalize=lambda v: xml_text(v) if isinstance(v, str) else v,
     )
+
+
+def render(
+    frames: dict[str, pd.DataFrame], history: pd.DataFrame, revision: dict[str, Any], descriptor: dict[str, Any]
+) -> bytes:
+    from ._feed import safe_url
+
+    env = templates()
     page_notes = [n for n in _rows(frames, "notes") if n["section"] is None]
     from ..steps import page_of
 
