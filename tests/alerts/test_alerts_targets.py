@@ -13,6 +13,7 @@ from pipeline.alerts._targets import Redactor, mask_url, split_urls, url_secrets
 from pipeline.cli import main
 from pipeline.errors import ValidationFailed
 from tests.alerts_support import Hook, append_history, three_changes
+from tests.support import page_dir
 
 LINKS = alerts.Links("https://learn.example/page", "https://site.example/changes.md")
 PASSWORD, TOKEN = "s3cr3tPassw0rd", "t0kenSEGMENT98765"
@@ -105,13 +106,14 @@ def test_the_cli_dry_run_prints_the_message_and_masked_targets_and_sends_nothing
     hook = Hook(httpserver, f"/hook/{TOKEN}")
     monkeypatch.setenv(alerts.ALERT_URLS, hook.url(userinfo=f"user:{PASSWORD}"))
     monkeypatch.delenv(alerts.HEALTH_URLS, raising=False)
-    snapshots = tmp_path / "snapshots"
+    root = tmp_path / "snapshots"
+    snapshots = page_dir(root)  # the API takes the page's store, the CLI its root
     append_history(snapshots, three_changes())
     hook.status = 500
     alerts.notify(three_changes(), snapshots=snapshots, links=LINKS)
     capsys.readouterr()
 
-    assert main(["alert", "--dry-run", "--snapshots", str(snapshots)]) == 0
+    assert main(["alert", "--dry-run", "--snapshots", str(root)]) == 0
     out = capsys.readouterr().out
     assert len(hook.posts) == 1  # only the failed attempt above
     assert f"Change targets: JSON json://user:****@127.0.0.1:{httpserver.port}/****/****" in out
@@ -121,7 +123,7 @@ def test_the_cli_dry_run_prints_the_message_and_masked_targets_and_sends_nothing
     assert PASSWORD not in out and TOKEN not in out
 
     hook.status = 200
-    assert main(["alert", "--snapshots", str(snapshots)]) == 0  # delivers the pending ones
+    assert main(["alert", "--snapshots", str(root)]) == 0  # delivers the pending ones
     assert len(hook.posts) == 2
     assert "sent 3 changes to 1 target" in capsys.readouterr().out
 

@@ -12,6 +12,7 @@ from pipeline._io import read_dataset
 from pipeline.cli import main
 from pipeline.run import RunOptions, run
 from pipeline.store.snapshots import SnapshotStore
+from tests.support import page_dir
 
 SAMPLE = Path(__file__).parents[1] / "fixtures" / "learn_sample.html"
 PROMOTION = "Malware detection (AKS nodes, Linux) on Azure went from Preview to GA."
@@ -58,17 +59,18 @@ def test_diff_extracted_dataset_folders(tmp_path: Path, capsys: pytest.CaptureFi
 
 
 def test_diff_snapshot_ids_and_bad_references(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    snaps, out = tmp_path / "snapshots", tmp_path / "output"
+    root, out = tmp_path / "snapshots", tmp_path / "output"
+    snaps = page_dir(root)  # the API takes the page's store, the CLI its root
     first = run(RunOptions(source=str(SAMPLE), snapshots=snaps, output=out, fetched_at="2025-04-01T00:00:00Z"))
     second = run(
         RunOptions(source=str(promoted_page(tmp_path)), snapshots=snaps, output=out, fetched_at="2025-04-02T00:00:00Z")
     )
     capsys.readouterr()
     assert first.snapshot_id and second.snapshot_id
-    args = ["diff", first.snapshot_id[:8], second.snapshot_id, "--snapshots", str(snaps), "--out", str(tmp_path / "d")]
+    args = ["diff", first.snapshot_id[:8], second.snapshot_id, "--snapshots", str(root), "--out", str(tmp_path / "d")]
     assert main(args) == 0
     assert PROMOTION in capsys.readouterr().out
-    assert main(["diff", "nope", second.snapshot_id, "--snapshots", str(snaps), "--out", str(tmp_path / "e")]) == 6
+    assert main(["diff", "nope", second.snapshot_id, "--snapshots", str(root), "--out", str(tmp_path / "e")]) == 6
     assert "supportmatrix: snapshots: no snapshot 'nope'" in capsys.readouterr().err
     assert (
         main(
@@ -88,15 +90,16 @@ def test_diff_snapshot_ids_and_bad_references(tmp_path: Path, capsys: pytest.Cap
 
 
 def test_snapshots_listing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    snaps = tmp_path / "snapshots"
-    assert main(["snapshots", "--snapshots", str(snaps)]) == 0
+    root = tmp_path / "snapshots"
+    snaps = page_dir(root)  # the API takes the page's store, the CLI its root
+    assert main(["snapshots", "--snapshots", str(root)]) == 0
     assert f"no snapshots in {snaps}" in capsys.readouterr().out
     first = run(
         RunOptions(source=str(SAMPLE), snapshots=snaps, output=tmp_path / "o", fetched_at="2025-04-01T00:00:00Z")
     )
     run(RunOptions(source=str(SAMPLE), snapshots=snaps, output=tmp_path / "o", fetched_at="2025-04-03T00:00:00Z"))
     capsys.readouterr()
-    assert main(["snapshots", "--snapshots", str(snaps)]) == 0
+    assert main(["snapshots", "--snapshots", str(root)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["id", "fetched_at", "ms_date", "git_commit_id", "provenance", "status", "last_checked"]
     assert lines[1].split() == [
@@ -109,7 +112,7 @@ def test_snapshots_listing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
         "2025-04-03T00:00:00Z",
     ]
     assert lines[-1] == "1 snapshots (1 good, 0 quarantined)"
-    assert main(["snapshots", "--snapshots", str(snaps), "--json"]) == 0
+    assert main(["snapshots", "--snapshots", str(root), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)[0]["id"] == first.snapshot_id
 
 

@@ -14,6 +14,7 @@ from pipeline.errors import SnapshotError
 from pipeline.schema import CHANGES, DATASETS
 from pipeline.store import _folder as folder_module
 from pipeline.store.snapshots import GOOD, QUARANTINED, Snapshot, SnapshotStore, snapshot_id
+from tests.support import page_dir
 
 
 def page(n: int) -> bytes:
@@ -241,7 +242,7 @@ def test_a_damaged_snapshot_is_one_snapshot_error(tmp_path: Path) -> None:
     sample = Path(__file__).parents[1] / "fixtures" / "learn_sample.html"
     args = ["run", "--source", str(sample), "--snapshots", str(tmp_path / "s"), "--output", str(tmp_path / "o")]
     assert main(args) == 0
-    store = SnapshotStore(tmp_path / "s")
+    store = SnapshotStore(page_dir(tmp_path / "s"))
     snapshot = store.latest_good()
     assert snapshot is not None
     (snapshot.path / "page.html.gz").write_bytes(b"not gzip at all")
