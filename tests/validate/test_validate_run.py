@@ -14,7 +14,7 @@ import pytest
 from pipeline.cli import main
 from pipeline.errors import ExtractError, ValidationFailed
 from pipeline.store.snapshots import SnapshotStore
-from tests.support import tree_digest
+from tests.support import page_dir, tree_digest
 from tests.validate_support import CRAFTED, DRIFT_CRAFTED, FETCHED_AT, SAMPLE, sample
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,25 +44,25 @@ def test_bad_page_leaves_output_identical_and_is_quarantined(
 ) -> None:
     assert cli(tmp_path, SAMPLE) == 0
     before = tree_digest(tmp_path / "output")
-    good_id = SnapshotStore(tmp_path / "snapshots").latest_good()
+    good_id = SnapshotStore(page_dir(tmp_path / "snapshots")).latest_good()
     capsys.readouterr()
     code = cli(tmp_path, bad_page(tmp_path, case))
     captured = capsys.readouterr()
     line = one_error_line(captured.err)
     assert tree_digest(tmp_path / "output") == before
-    store = SnapshotStore(tmp_path / "snapshots")
+    store = SnapshotStore(page_dir(tmp_path / "snapshots"))
     assert store.latest_good() == good_id
     expected = {**CRAFTED, **DRIFT_CRAFTED}[case][1]
     if expected is None:  # not the article at all: extract refuses it before validation
         assert code == ExtractError.exit_code and line.startswith("supportmatrix: extract: ")
-        assert not (tmp_path / "snapshots" / "quarantine").exists()
+        assert not (page_dir(tmp_path / "snapshots") / "quarantine").exists()
         return
     assert code == ValidationFailed.exit_code
     assert line.startswith("supportmatrix: validate: ") and expected in line
     assert "validation FAILED" in captured.out  # the human summary, on stdout
     held = [e for e in store.entries() if e["status"] == "quarantined"]
     assert len(held) == 1 and expected in held[0]["validation"]["failed"]
-    folder = tmp_path / "snapshots" / "quarantine" / held[0]["id"]
+    folder = page_dir(tmp_path / "snapshots") / "quarantine" / held[0]["id"]
     assert str(folder) in line
     validation = json.loads((folder / "validation.json").read_text(encoding="utf-8"))
     assert validation["success"] is False and expected in validation["failed"]
@@ -73,13 +73,13 @@ def test_first_run_on_a_bad_page_publishes_nothing(tmp_path: Path, capsys: pytes
     assert cli(tmp_path, bad_page(tmp_path, "another article's title")) == ValidationFailed.exit_code
     assert "page.expect_column_distinct_values_to_be_in_set(title)" in one_error_line(capsys.readouterr().err)
     assert not (tmp_path / "output").exists() or tree_digest(tmp_path / "output") == {}
-    assert SnapshotStore(tmp_path / "snapshots").latest_good() is None
+    assert SnapshotStore(page_dir(tmp_path / "snapshots")).latest_good() is None
 
 
 def test_good_run_writes_validation_next_to_the_snapshot(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli(tmp_path, SAMPLE) == 0
     assert capsys.readouterr().out.startswith("validation passed:")
-    snapshot = SnapshotStore(tmp_path / "snapshots").latest_good()
+    snapshot = SnapshotStore(page_dir(tmp_path / "snapshots")).latest_good()
     assert snapshot is not None and snapshot.meta["validation"] == {"success": True, "failed": []}
     validation = snapshot.validation()
     assert validation is not None and validation["success"] is True and validation["results"]
@@ -95,7 +95,7 @@ def test_force_publishes_loudly_and_records_it(tmp_path: Path, capsys: pytest.Ca
     captured = capsys.readouterr()
     assert "WARNING: --force" in captured.err and "tables.expect_column_min_to_be_between(n_rows)" in captured.err
     assert tree_digest(tmp_path / "output") != before
-    snapshot = SnapshotStore(tmp_path / "snapshots").latest_good()
+    snapshot = SnapshotStore(page_dir(tmp_path / "snapshots")).latest_good()
     assert snapshot is not None and snapshot.meta["fetched_at"] == later and snapshot.meta["forced"] is True
     assert snapshot.meta["validation"]["success"] is False
     validation = snapshot.validation()
@@ -106,15 +106,14 @@ def test_force_releases_a_quarantined_page(tmp_path: Path) -> None:
     bad = bad_page(tmp_path, "another article's title")
     assert cli(tmp_path, bad) == ValidationFailed.exit_code
     assert cli(tmp_path, bad, "--force") == 0
-    store = SnapshotStore(tmp_path / "snapshots")
+    store = SnapshotStore(page_dir(tmp_path / "snapshots"))
     snapshot = store.latest_good()
     assert snapshot is not None and [e["status"] for e in store.entries()] == ["good"]
-    assert not (tmp_path / "snapshots" / "quarantine" / snapshot.id).exists()
+    assert not (page_dir(tmp_path / "snapshots") / "quarantine" / snapshot.id).exists()
     validation = snapshot.validation()
     assert validation is not None and validation["forced"] is True and validation["success"] is False
-    assert json.loads((tmp_path / "output" / "latest" / "page.json").read_text(encoding="utf-8"))[0]["title"] == (
-        "Defender for Servers support matrix in Defender for Cloud"
-    )
+    published = json.loads((page_dir(tmp_path / "output") / "latest" / "page.json").read_text(encoding="utf-8"))
+    assert published[0]["title"] == "Defender for Servers support matrix in Defender for Cloud"
 
 
 def test_a_quarantined_page_does_not_become_the_drift_baseline(tmp_path: Path) -> None:
@@ -122,7 +121,7 @@ def test_a_quarantined_page_does_not_become_the_drift_baseline(tmp_path: Path) -
     assert cli(tmp_path, bad_page(tmp_path, "tab group removed")) == ValidationFailed.exit_code
     # the same bad page again is still measured against the good sample, and still refused
     assert cli(tmp_path, bad_page(tmp_path, "tab group removed")) == ValidationFailed.exit_code
-    assert len(SnapshotStore(tmp_path / "snapshots").good()) == 1
+    assert len(SnapshotStore(page_dir(tmp_path / "snapshots")).good()) == 1
 
 
 # -- validate DIR -----------------------------------------------------------------------------------
