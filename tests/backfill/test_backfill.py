@@ -28,7 +28,7 @@ from pipeline.store.snapshots import SnapshotStore
 from pipeline.validate import validate
 from tests.backfill_support import commit, commit_corpus, git, init
 from tests.corpus import html_bytes, manifest, markdown_text, needs_corpus, truth, truth_mismatches
-from tests.support import DEFAULT_URL
+from tests.support import DEFAULT_URL, page_dir
 
 NEW, OLD = get(DEFAULT).paths
 # changes of the page's 2022-2024 history undone within 48 h: each pair gets one transient event
@@ -285,8 +285,9 @@ def test_cli_backfills_a_window_and_publishes(corpus_repo, tmp_path, capsys) -> 
     argv = ["backfill", "--git-repo", str(repo), "--since", "2024-12-01", "--until", "2024-12-31"]
     assert cli([*argv, "--snapshots", str(snapshots), "--output", str(output), "--no-progress"]) == 0
     dates = [r["committed_at_utc"] for r in manifest() if "2024-12-01" <= r["committed_at_utc"][:10] <= "2024-12-31"]
-    assert [e["fetched_at"] for e in SnapshotStore(snapshots).entries()] == dates
-    assert (output / "latest" / "features.parquet").exists() and (output / "latest" / "changes.json").exists()
+    assert [e["fetched_at"] for e in SnapshotStore(page_dir(snapshots)).entries()] == dates
+    latest = page_dir(output) / "latest"
+    assert (latest / "features.parquet").exists() and (latest / "changes.json").exists()
     assert f"backfill: {len(dates)} versions" in capsys.readouterr().err
 
 

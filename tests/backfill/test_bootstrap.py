@@ -13,6 +13,7 @@ from pipeline.cli import main
 from pipeline.store.snapshots import SnapshotStore
 from tests.backfill_support import commit, init
 from tests.corpus import CORPUS, SKIP_REASON, html_bytes, manifest, markdown_text
+from tests.support import page_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=SKIP_REASON)
@@ -27,10 +28,10 @@ def test_bootstrap_backfills_a_fresh_clone_and_the_first_live_run_diffs_against_
     shas = [commit(docs, r["path_in_repo"], markdown_text(r["file"][:-3]), r["committed_at_utc"]) for r in rows]
     snapshots = tmp_path / "snapshots"
     shutil.copytree(ROOT / "snapshots", snapshots)  # what a fresh clone has: the reconstructed sample only
-    assert SnapshotStore(snapshots).baseline() is None
+    assert SnapshotStore(page_dir(snapshots)).baseline() is None
     args = ["bootstrap", "--git-url", str(docs), "--snapshots", str(snapshots), "--clones", str(tmp_path / "c")]
     assert main([*args, "--jobs", "1"]) == 0
-    store = SnapshotStore(snapshots)
+    store = SnapshotStore(page_dir(snapshots))
     baseline = store.baseline()
     assert baseline is not None and baseline.meta["git_commit_id"] == shas[-1]
     # the served page of that revision: diffed against its authored source, it changes nothing
@@ -40,7 +41,7 @@ def test_bootstrap_backfills_a_fresh_clone_and_the_first_live_run_diffs_against_
     assert main(["run", "--source", str(page), *out, "--fetched-at", "2025-01-02T06:00:00Z"]) == 0
     err = capsys.readouterr().err
     assert "no changes" in err.lower() or "0 changes" in err.lower(), err
-    history = json.loads((snapshots / "changes.json").read_text(encoding="utf-8"))
+    history = json.loads((page_dir(snapshots) / "changes.json").read_text(encoding="utf-8"))
     assert not [c for c in history if c["detected_at"] == "2025-01-02T06:00:00Z"]
     # a second bootstrap has nothing to do
     assert main(args) == 0
@@ -70,15 +71,16 @@ def test_a_backfilled_history_is_rebuilt_exactly_by_repair_from_the_log(tmp_path
     docs = init(tmp_path / "docs")
     for r in rows:
         commit(docs, r["path_in_repo"], markdown_text(r["file"][:-3]), r["committed_at_utc"])
-    snapshots = tmp_path / "snapshots"
-    assert main(["backfill", "--git-repo", str(docs), "--snapshots", str(snapshots), "--no-progress"]) == 0
-    expected = (snapshots / "changes.json").read_bytes()
+    root = tmp_path / "snapshots"
+    store = page_dir(root)
+    assert main(["backfill", "--git-repo", str(docs), "--snapshots", str(root), "--no-progress"]) == 0
+    expected = (store / "changes.json").read_bytes()
     assert json.loads(expected), "the last eight revisions change something"
-    lines = (snapshots / "journal.jsonl").read_text(encoding="utf-8").splitlines()
+    lines = (store / "journal.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == len({json.loads(line)["to"] for line in lines})  # one logged move per good revision
-    (snapshots / "changes.parquet").unlink()
-    assert main(["repair", "--snapshots", str(snapshots)]) == 0
-    assert (snapshots / "changes.json").read_bytes() == expected
+    (store / "changes.parquet").unlink()
+    assert main(["repair", "--snapshots", str(root)]) == 0
+    assert (store / "changes.json").read_bytes() == expected
 
 
 @needs_corpus
@@ -92,7 +94,7 @@ def test_a_fresh_clone_then_a_real_page_of_another_date_is_a_baseline_with_no_ch
     out = ["--snapshots", str(snapshots), "--output", str(tmp_path / "output"), "--fetched-at", "2026-12-02T06:17:00Z"]
     assert main(["run", "--source", str(page), *out]) == 0
     assert "baseline: snapshot" in capsys.readouterr().err
-    history = json.loads((snapshots / "changes.json").read_text(encoding="utf-8"))
+    history = json.loads((page_dir(snapshots) / "changes.json").read_text(encoding="utf-8"))
     assert [c["kind"] for c in history] == ["baseline"]
-    published = json.loads((tmp_path / "output" / "latest" / "changes.json").read_text(encoding="utf-8"))
+    published = json.loads((page_dir(tmp_path / "output") / "latest" / "changes.json").read_text(encoding="utf-8"))
     assert [c["kind"] for c in published] == ["baseline"]  # the published history says so too
