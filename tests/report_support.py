@@ -1,4 +1,5 @@
-"""Helpers for the report/GitHub tests: repositories (snapshots/ + output/) built by the real pipeline."""
+"""Helpers for the report/GitHub tests: repositories (snapshots/ + output/, the page in its own folder of
+each, as in this repository) built by the real pipeline."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from pipeline.cli import main as cli
 from pipeline.errors import ValidationFailed
 from pipeline.run import RunOptions, run
+from tests.support import page_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "fixtures" / "learn_sample.html"
@@ -34,8 +36,18 @@ def edited_sample(tmp: Path) -> Path:
     return path
 
 
+def page_store(root: Path) -> Path:
+    """The containers page's snapshot store in a repository (what the API and ``load`` take)."""
+    return page_dir(root / "snapshots")
+
+
+def page_output(root: Path) -> Path:
+    """The containers page's publication in a repository."""
+    return page_dir(root / "output")
+
+
 def run_at(root: Path, source: Path, at: str, *, force: bool = False) -> None:
-    opts = RunOptions(source=str(source), snapshots=root / "snapshots", output=root / "output", fetched_at=at)
+    opts = RunOptions(source=str(source), snapshots=page_store(root), output=page_output(root), fetched_at=at)
     run(replace(opts, force=force))
 
 

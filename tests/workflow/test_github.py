@@ -14,9 +14,10 @@ import pytest
 
 from pipeline.cli import main as cli
 from pipeline.commands.report import load
+from pipeline.pages import DEFAULT, get
 from pipeline.store.snapshots import SnapshotStore
 from pipeline.workflow import report as texts
-from tests.report_support import ROOT, build_stores, quarantined_copy, report_cli
+from tests.report_support import ROOT, build_stores, page_output, page_store, quarantined_copy, report_cli
 
 
 @pytest.fixture(scope="module")
@@ -88,10 +89,8 @@ def test_issue_is_opened_with_the_label_when_none_is_open(
     create = made[-1]
     assert create["args"][:2] == ["issue", "create"]
     assert create["args"][create["args"].index("--label") + 1] == "support-change"
-    assert create["args"][create["args"].index("--title") + 1] == texts.issue_title(
-        load(stores["revised"] / "snapshots")
-    )
-    assert create["stdin"] == texts.issue_body(load(stores["revised"] / "snapshots"))
+    assert create["args"][create["args"].index("--title") + 1] == texts.issue_title(load(page_store(stores["revised"])))
+    assert create["stdin"] == texts.issue_body(load(page_store(stores["revised"])))
 
 
 def test_issue_gets_a_comment_when_one_is_open(quarantined: Path, capsys: pytest.CaptureFixture[str], fake_gh) -> None:
@@ -100,7 +99,7 @@ def test_issue_gets_a_comment_when_one_is_open(quarantined: Path, capsys: pytest
     assert out.strip() == "commented on issue #12"
     comment = calls(state)[-1]
     assert comment["args"] == ["issue", "comment", "12", "--body-file", "-"]
-    failed = SnapshotStore(quarantined / "snapshots").entries()[-1]["validation"]["failed"]
+    failed = SnapshotStore(page_store(quarantined)).entries()[-1]["validation"]["failed"]
     assert failed and all(f"- `{name}`" in comment["stdin"] for name in failed)
     assert not any(c["args"][:2] == ["issue", "create"] for c in calls(state))
 
@@ -119,7 +118,7 @@ def test_release_attaches_the_datasets_and_avoids_a_taken_tag(
     stores: dict[str, Path], capsys: pytest.CaptureFixture[str], fake_gh
 ) -> None:
     root = stores["revised"]
-    ident = SnapshotStore(root / "snapshots").entries()[-1]["id"]
+    ident = SnapshotStore(page_store(root)).entries()[-1]["id"]
     state = fake_gh(releases=["matrix-2025-04-02"])
     out = report_cli(capsys, root, "release", "--target", "f" * 40)
     tag = f"matrix-2025-04-02-{ident[:8]}"
@@ -128,12 +127,12 @@ def test_release_attaches_the_datasets_and_avoids_a_taken_tag(
     args = create["args"]
     assert args[:3] == ["release", "create", tag]
     attached = [a for a in args if a.endswith((".parquet", ".json"))]
-    expected = sorted(str(p) for p in (root / "output" / "latest").glob("*.parquet"))
-    if (root / "output" / "datapackage.json").exists():
-        expected.append(str(root / "output" / "datapackage.json"))
+    expected = sorted(str(p) for p in (page_output(root) / "latest").glob("*.parquet"))
+    if (page_output(root) / "datapackage.json").exists():
+        expected.append(str(page_output(root) / "datapackage.json"))
     assert attached == expected and expected
     assert args[args.index("--target") + 1] == "f" * 40
-    assert create["stdin"] == texts.issue_body(load(root / "snapshots"))
+    assert create["stdin"] == texts.issue_body(load(page_store(root)))
     # a re-run of the same job finds both tags taken and creates nothing
     again = report_cli(capsys, root, "release")
     assert "already exists" in again
@@ -182,7 +181,10 @@ def test_make_commit_data_commits_only_data_with_the_report_message(stores: dict
         shutil.copytree(stores["revised"] / name, repo / name)
     sh(*make)
     message = sh("git", "log", "-1", "--format=%B")
-    expected = texts.commit_message(load(repo / "snapshots"))
+    # one commit for every page with a store (here the containers page): its report's message, named
+    subject, _, body = texts.commit_message(load(page_store(repo))).partition("\n")
+    name = get(DEFAULT).display_name
+    expected = f"Refresh: {name}: {subject.removeprefix('Refresh: ')}\n\n{name}\n\n{body.strip()}"
     assert message.strip() == expected.strip()
     changed = sh("git", "show", "--name-only", "--format=", "HEAD").split()
     assert changed and all(p.startswith(("snapshots/", "output/")) for p in changed)

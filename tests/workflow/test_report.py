@@ -11,6 +11,7 @@ import pytest
 from pipeline import alerts
 from pipeline.commands.report import load
 from pipeline.diff import summary
+from pipeline.pages import DEFAULT
 from pipeline.store.snapshots import SnapshotStore
 from pipeline.workflow import report as texts
 from tests.report_support import (
@@ -21,6 +22,8 @@ from tests.report_support import (
     build_stores,
     edited_sample,
     outputs,
+    page_output,
+    page_store,
     quarantined_copy,
     report_cli,
     run_at,
@@ -35,7 +38,7 @@ def stores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 # -- the latest run, read back ---------------------------------------------
 def test_baseline_run(stores: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
     root = stores["baseline"]
-    entry = SnapshotStore(root / "snapshots").entries()[0]
+    entry = SnapshotStore(page_store(root)).entries()[0]
     out = outputs(report_cli(capsys, root, "outputs"))
     assert out == {
         "status": "new",
@@ -71,7 +74,7 @@ def test_revised_page_reports_exactly_the_runs_changes(
     stores: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = stores["revised"]
-    store = SnapshotStore(root / "snapshots")
+    store = SnapshotStore(page_store(root))
     new = store.entries()[-1]
     history = store.changes()
     mine = history[history["new_revision"] == new["id"]]
@@ -82,7 +85,7 @@ def test_revised_page_reports_exactly_the_runs_changes(
 
     message = report_cli(capsys, root, "commit-message")
     subject, blank, *body = message.splitlines()
-    assert subject == "Refresh: " + summary.title(mine).removeprefix(summary.PAGE_TITLE + ": ") and blank == ""
+    assert subject == "Refresh: " + summary.title(mine).removeprefix(summary.page_title() + ": ") and blank == ""
     assert subject.startswith(f"Refresh: {len(mine)} change")
     for line in mine["summary"]:
         assert f"- {line}" in message
@@ -96,7 +99,7 @@ def test_revised_page_reports_exactly_the_runs_changes(
     assert body_md.startswith(summary.summary_markdown(mine, limit=texts.ISSUE_LIMIT).rstrip())
     assert f"`{new['id']}`" in body_md and "ms.date 2025-03-30" in body_md  # the previous revision too
     # the issue says what the change alert says
-    links = alerts.Links(new["canonical_url"], "output/changes.md")
+    links = alerts.Links(new["canonical_url"], f"output/{DEFAULT}/changes.md")  # the page's own publication
     alert = alerts.change_message(mine, links=links, limit=texts.ISSUE_LIMIT)
     assert body_md.startswith(alert.markdown.rstrip() + "\n\n---\n")
     assert "Page ms.date: 2025-04-02 (was 2025-03-30)" in body_md
@@ -106,7 +109,7 @@ def test_changes_of_an_earlier_run_are_not_reported_again(stores: dict[str, Path
     root = tmp_path / "again"
     shutil.copytree(stores["revised"], root)
     run_at(root, edited_sample(tmp_path), "2025-04-04T06:17:00Z")
-    report = load(root / "snapshots")
+    report = load(page_store(root))
     assert (report.status, report.changed) == ("unchanged", False)
     assert texts.commit_message(report).startswith("Refresh: no support changes (checked 2025-04-04T06:17:00Z)")
 
@@ -116,12 +119,14 @@ def test_site_url_links_in_the_issue_body(
 ) -> None:
     monkeypatch.delenv("SUPPORTMATRIX_SITE_URL", raising=False)
     monkeypatch.setenv("GITHUB_REPOSITORY", "Contoso/supportmatrix")
+    # the site serves the output root: the page's datasets, data package and feed are in its folder
     body = report_cli(capsys, stores["revised"], "issue-body")
-    assert "https://contoso.github.io/supportmatrix/latest/" in body
-    assert "https://contoso.github.io/supportmatrix/datapackage.json" in body
+    assert f"https://contoso.github.io/supportmatrix/{DEFAULT}/latest/" in body
+    assert f"https://contoso.github.io/supportmatrix/{DEFAULT}/datapackage.json" in body
+    assert f"https://contoso.github.io/supportmatrix/{DEFAULT}/changes.md" in body
     monkeypatch.setenv("SUPPORTMATRIX_SITE_URL", "https://data.example.org/matrix")
     body = report_cli(capsys, stores["revised"], "issue-body")
-    assert "https://data.example.org/matrix/changes.atom" in body
+    assert f"https://data.example.org/matrix/{DEFAULT}/changes.atom" in body
 
 
 # -- failures ---------------------------------------------------------------
@@ -131,7 +136,7 @@ def quarantined(stores: dict[str, Path], tmp_path: Path) -> Path:
 
 
 def test_validation_failure(quarantined: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    held = SnapshotStore(quarantined / "snapshots").entries()[-1]
+    held = SnapshotStore(page_store(quarantined)).entries()[-1]
     assert held["status"] == "quarantined"
     failed = held["validation"]["failed"]
     assert failed
@@ -151,8 +156,8 @@ def test_validation_failure(quarantined: Path, capsys: pytest.CaptureFixture[str
 
 
 def test_validation_failure_known_only_from_the_exit_code(stores: dict[str, Path]) -> None:
-    report = load(stores["unchanged"] / "snapshots", exit_code=5)
-    good = SnapshotStore(stores["unchanged"] / "snapshots").entries()[-1]
+    report = load(page_store(stores["unchanged"]), exit_code=5)
+    good = SnapshotStore(page_store(stores["unchanged"])).entries()[-1]
     assert report.validation_failed and report.snapshot is None and report.previous == good
     body = texts.health_body(report)
     assert body.startswith("The run that checked the page at 2025-04-02T06:17:00Z found that the fetched page fails")
@@ -162,26 +167,26 @@ def test_validation_failure_known_only_from_the_exit_code(stores: dict[str, Path
 
 def test_forced_publication_is_said_loudly(quarantined: Path, tmp_path: Path) -> None:
     run_at(quarantined, broken_sample(tmp_path), T3, force=True)  # the same page, released from quarantine
-    store = SnapshotStore(quarantined / "snapshots")
+    store = SnapshotStore(page_store(quarantined))
     entry = store.entries()[-1]
     assert entry["status"] == "good" and entry["fetched_at"] == T2  # still its first fetch time
-    report = load(quarantined / "snapshots", quarantined / "output", exit_code=0)
+    report = load(page_store(quarantined), page_output(quarantined), exit_code=0)
     assert (report.status, report.forced, report.validation_failed) == ("new", True, False)
     assert report.changed and report.n_changes == int((store.changes()["new_revision"] == entry["id"]).sum())
     failed = ", ".join(entry["validation"]["failed"])
     assert f"Published with --force although validation failed: {failed}" in texts.commit_message(report)
     assert "**Published with `--force`**" in texts.step_summary(report)
     # without output/ to show it was published at this check, the released page looks like an old one
-    assert load(quarantined / "snapshots", exit_code=0).status == "unchanged"
+    assert load(page_store(quarantined), exit_code=0).status == "unchanged"
 
 
 def test_a_page_that_reverts_compares_with_the_page_it_replaced(stores: dict[str, Path], tmp_path: Path) -> None:
     root = tmp_path / "repo"
     shutil.copytree(stores["revised"], root)
     run_at(root, SAMPLE, "2025-04-04T06:17:00Z")  # back to the first revision
-    store = SnapshotStore(root / "snapshots")
+    store = SnapshotStore(page_store(root))
     first, revised = store.entries()
-    report = load(root / "snapshots", root / "output")
+    report = load(page_store(root), page_output(root))
     assert (report.status, report.snapshot["id"], report.previous["id"]) == ("new", first["id"], revised["id"])
     assert not report.baseline and report.changed
     assert set(report.changes["detected_at"]) == {"2025-04-04T06:17:00Z"}
@@ -209,7 +214,7 @@ def test_release_tag_takes_the_snapshot_id_when_the_date_is_taken(
     stores: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = stores["revised"]
-    ident = SnapshotStore(root / "snapshots").entries()[-1]["id"]
+    ident = SnapshotStore(page_store(root)).entries()[-1]["id"]
     assert report_cli(capsys, root, "release-tag").strip() == "matrix-2025-04-02"
     taken = report_cli(capsys, root, "release-tag", "--taken", "matrix-2025-04-02").strip()
     assert taken == f"matrix-2025-04-02-{ident[:8]}"
