@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -175,6 +176,38 @@ def _run_http(tmp_path: Path, url: str, **policy: object) -> None:
             policy=_local_policy(**policy),
         )
     )
+
+
+def test_a_run_fetches_with_its_pages_allowed_hosts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default policy names no hosts (fetch alone would allow the URL's own); a run fills in the page's."""
+    import httpx
+
+    from pipeline.errors import HostNotAllowed
+    from pipeline.pages import DEFAULT, get
+
+    asked: list[str] = []
+    policies: list[fetching.FetchPolicy] = []
+
+    def serve(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.host)
+        return httpx.Response(200, content=SAMPLE.read_bytes())
+
+    real = fetching.fetch
+
+    def through_the_mock(source: str, *, policy: fetching.FetchPolicy, **kw: Any) -> fetching.Fetched:
+        policies.append(policy)
+        return real(source, policy=policy, transport=httpx.MockTransport(serve), **kw)
+
+    def options(source: str | None) -> RunOptions:
+        return RunOptions(source, snapshots=tmp_path / "snapshots", output=tmp_path / "output", fetched_at=FETCHED_AT)
+
+    monkeypatch.setattr(fetching, "fetch", through_the_mock)
+    assert run(options(None)).status == "published"  # the page's URL
+    assert policies[-1].allowed_hosts == get(DEFAULT).allowed_hosts == ("learn.microsoft.com",)
+    assert asked == ["learn.microsoft.com"]
+    with pytest.raises(HostNotAllowed, match=r"'example\.com' is not allowed"):  # not the URL's own host: the page's
+        run(options("https://example.com/page"))
+    assert policies[-1].allowed_hosts == ("learn.microsoft.com",) and asked == ["learn.microsoft.com"]
 
 
 def test_http_page_is_fetched_and_published(tmp_path: Path, httpserver: HTTPServer) -> None:

@@ -168,11 +168,17 @@ def test_initial_host_not_allowed(httpserver: HTTPServer) -> None:
     assert httpserver.log == []
 
 
-def test_default_policy_only_allows_learn() -> None:
-    transport, seen = mock(lambda request: httpx.Response(200, content=HTML))
-    with pytest.raises(HostNotAllowed, match=r"example.com"):
-        fetch("https://example.com/page", transport=transport)
-    assert seen == []
+def test_default_policy_only_allows_the_host_of_the_url_asked_for() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/moved":
+            return httpx.Response(302, headers={"Location": "https://elsewhere.example.net/page"})
+        return httpx.Response(200, content=HTML)
+
+    transport, seen = mock(handler)
+    assert fetch("https://example.com/page", transport=transport, fetched_at=STAMP).body == HTML
+    with pytest.raises(HostNotAllowed, match=r"elsewhere\.example\.net.*allowed hosts: example\.com"):
+        fetch("https://example.com/moved", transport=transport, fetched_at=STAMP)
+    assert [r.url.host for r in seen] == ["example.com", "example.com"]  # the other host is never asked
 
 
 def test_http_rejected_when_https_required() -> None:
