@@ -148,10 +148,17 @@ def test_the_shipped_output_is_frictionless_valid_and_its_json_matches_its_schem
     import jsonschema
 
     frictionless = pytest.importorskip("frictionless", reason="frictionless is a dev extra")
-    report = frictionless.validate(SHIPPED / "datapackage.json")
-    assert report.valid, [(t.name, e.type, e.note) for t in report.tasks for e in t.errors][:10]
+    # the catalogue at the root, and each page's own package in its folder (ROOT/<slug>)
+    published = sorted(p for p in SHIPPED.iterdir() if (p / "datapackage.json").is_file())
+    assert published, "no page folder in the shipped output/"
+    for package in (SHIPPED, *published):
+        report = frictionless.validate(package / "datapackage.json")
+        assert report.valid, [(package.name, t.name, e.type, e.note) for t in report.tasks for e in t.errors][:10]
     checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
-    for schema_path in sorted((SHIPPED / "schema").glob("*.schema.json")):
-        schema = json.loads(schema_path.read_bytes())
-        data = json.loads((SHIPPED / "latest" / schema_path.name.replace(".schema", "")).read_bytes())
-        jsonschema.Draft202012Validator(schema, format_checker=checker).validate(data)
+    for page in published:
+        schemas = sorted((page / "schema").glob("*.schema.json"))
+        assert schemas, page
+        for schema_path in schemas:
+            schema = json.loads(schema_path.read_bytes())
+            data = json.loads((page / "latest" / schema_path.name.replace(".schema", "")).read_bytes())
+            jsonschema.Draft202012Validator(schema, format_checker=checker).validate(data)
