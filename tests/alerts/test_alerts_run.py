@@ -148,22 +148,22 @@ def test_a_secret_in_the_target_url_stays_out_of_every_file_and_log_of_a_run(
 def test_a_publish_that_fails_does_not_lose_the_change_alert(
     tmp_path: Path, hook: Hook, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pipeline import run as run_module
+    from pipeline import publish as publish_module  # run imports publish from it when it publishes
     from pipeline.errors import PublishError
 
     _run(tmp_path, SAMPLE)
-    real_publish = run_module.publish
+    real_publish = publish_module.publish
 
     def broken(*args: object, **kwargs: object) -> Path:
         raise PublishError("disk full")
 
-    monkeypatch.setattr(run_module, "publish", broken)
+    monkeypatch.setattr(publish_module, "publish", broken)
     with pytest.raises(PublishError):
         _run(tmp_path, promoted(tmp_path), "2026-05-03T06:00:00Z")
     assert [p["title"] for p in hook.posts] == [
         "Defender for Containers support matrix: pipeline health: publish failed"
     ]
-    monkeypatch.setattr(run_module, "publish", real_publish)
+    monkeypatch.setattr(publish_module, "publish", real_publish)
     # the snapshot was stored, so the page is no longer new: the held changes must still go out
     _run(tmp_path, promoted(tmp_path), "2026-05-04T06:00:00Z")
     titles = [p["title"] for p in hook.posts[1:]]
