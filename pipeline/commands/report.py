@@ -172,7 +172,7 @@ def _issue(report: RunReport, args: argparse.Namespace) -> int:
         if not report.validation_failed:
             print("the latest run passed validation: no health issue")
             return 0
-        label, title, body = HEALTH_LABEL, texts.HEALTH_TITLE, texts.health_body(report)
+        label, title, body = HEALTH_LABEL, texts.health_title(report), texts.health_body(report)
     if args.dry_run:
         print(f"label: {label}\ntitle: {title}\n\n{body}", end="")
         return 0

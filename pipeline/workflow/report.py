@@ -227,17 +227,19 @@ def issue_body(report: RunReport) -> str:
         changes = empty()
     else:
         changes = report.changes
-    alert = change_message(changes, links=Links(page, changes_url), limit=ISSUE_LIMIT)
+    alert = change_message(changes, links=Links(page, changes_url, spec.alert_title), limit=ISSUE_LIMIT)
     parts = [alert.markdown.rstrip(), "---", _provenance(report, markdown=True)]
     if report.site_url:
-        parts.append(
-            f"Datasets: {report.site_url}latest/ · schema: {report.site_url}datapackage.json · "
-            f"feed: {report.site_url}changes.atom"
-        )
+        site = f"{report.site_url}{spec.slug}/"  # the site serves the output root: the page has its folder
+        parts.append(f"Datasets: {site}latest/ · schema: {site}datapackage.json · feed: {site}changes.atom")
     return "\n\n".join(parts) + "\n"
 
 
-HEALTH_TITLE = "Pipeline health: the support matrix page failed validation"
+def health_title(report: RunReport) -> str:
+    """The pipeline-health issue's title, naming the page (several pages share the label)."""
+    from ..steps import page_of
+
+    return f"Pipeline health: {page_of(report.snapshot).display_name} failed validation"
 
 
 def health_body(report: RunReport) -> str:
