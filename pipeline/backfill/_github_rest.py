@@ -204,6 +204,6 @@ def _query(params: dict[str, str]) -> str:
 
 
 def _user_agent() -> str:
-    from ..fetch import USER_AGENT
+    from ..fetch import user_agent
 
-    return USER_AGENT
+    return user_agent()

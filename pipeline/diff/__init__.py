@@ -32,10 +32,6 @@ from typing import TYPE_CHECKING, Any
 
 from ..schema import CHANGES
 from ._common import Change, Side, plain
-from ._features import feature_changes
-from ._items import item_changes, os_changes
-from ._notes import note_changes
-from ._support import support_changes
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -84,7 +80,12 @@ def diff(
 
 def compare(old: dict[str, pd.DataFrame], new: dict[str, pd.DataFrame], *, matrix: bool = False) -> list[Change]:
     """The typed changes, without revision metadata (``matrix``: of the long ``support`` dataset too)."""
+    # imported here: alerts and the store read change records (summary, Change) on an unchanged day too
+    from ._features import feature_changes
+    from ._items import item_changes, os_changes
     from ._matrix import matrix_changes
+    from ._notes import note_changes
+    from ._support import support_changes
 
     old, new = prepare(old), prepare(new)
     support, renamed = support_changes(old, new)

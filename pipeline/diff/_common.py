@@ -16,8 +16,6 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..normalise.footnotes import is_unresolved
-
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -249,6 +247,8 @@ def footnote_edits(old: Iterable[str], new: Iterable[str]) -> list[tuple[str | N
     """The footnote texts two versions of a row cite differently, as (old, new) pairs: one change
     when exactly one went and one came, else each removal and addition. Wording and case that
     ``norm`` ignores are no change; a broken link on either side means nothing can be compared."""
+    from ..normalise.footnotes import is_unresolved  # here: the normaliser is not needed to read change records
+
     old, new = list(old), list(new)
     if any(is_unresolved(t) for t in (*old, *new)):
         return []

@@ -21,23 +21,20 @@ from __future__ import annotations
 import builtins
 import errno
 import hashlib
-import socket
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-from urllib.request import url2pathname
-
-import tenacity
 
 from .._clock import utc_now
 from ..errors import BodyTooLarge, FetchError, HostNotAllowed, HTTPStatusError, OfflineError, UsageError
 from ._deadline import Deadline
+
+if TYPE_CHECKING:  # tenacity, like httpx, is imported only when a URL is fetched
+    import tenacity
 
 if TYPE_CHECKING:
     import httpx
@@ -49,11 +46,30 @@ _DNS_HINTS = ("name or service not known", "temporary failure in name resolution
 MAX_VALIDATOR = 1024
 
 
-try:
-    _VERSION = version("supportmatrix")
-except PackageNotFoundError:  # running from a checkout without an install
-    _VERSION = "0.1.0"
-USER_AGENT = f"supportmatrix/{_VERSION} (+https://github.com/supportmatrix/supportmatrix)"
+def user_agent() -> str:
+    """The User-Agent naming the project and its version (read from the installed package on first use:
+    importlib.metadata is a cost an unchanged file-source run should not pay)."""
+    global _USER_AGENT
+    if _USER_AGENT is None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            release = version("supportmatrix")
+        except PackageNotFoundError:  # running from a checkout without an install
+            release = "0.1.0"
+        _USER_AGENT = f"supportmatrix/{release} (+https://github.com/supportmatrix/supportmatrix)"
+    return _USER_AGENT
+
+
+_USER_AGENT: str | None = None
+
+
+def __getattr__(name: str) -> Any:
+    if name == "USER_AGENT":  # the constant this module had; computed when first asked for
+        return user_agent()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 _ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
 
 
@@ -168,7 +184,9 @@ def fetch(
         ascii_validator(validators.etag) if validators else None,
         ascii_validator(validators.last_modified) if validators else None,
     )
-    headers = {"User-Agent": USER_AGENT, "Accept": _ACCEPT}
+    import tenacity
+
+    headers = {"User-Agent": user_agent(), "Accept": _ACCEPT}
     if sent.etag:
         headers["If-None-Match"] = sent.etag
     if sent.last_modified:
@@ -205,6 +223,8 @@ def fetch(
 
 
 def _wait(policy: FetchPolicy) -> Callable[[tenacity.RetryCallState], float]:
+    import tenacity
+
     backoff = tenacity.wait_exponential(multiplier=policy.backoff_base, max=policy.backoff_max)
     jitter = tenacity.wait_random(0, policy.backoff_base)
 
@@ -296,6 +316,8 @@ def _retry_after(value: str | None) -> float | None:
         return None
     if value.strip().replace(".", "", 1).isdigit():
         return float(value)
+    from email.utils import parsedate_to_datetime
+
     try:
         when = parsedate_to_datetime(value.strip())
     except (TypeError, ValueError, IndexError):
@@ -307,6 +329,8 @@ def _retry_after(value: str | None) -> float | None:
 
 def _is_offline(exc: BaseException) -> bool:
     """True when the failure means "no network here" (DNS or no route), which no retry will fix."""
+    import socket
+
     seen: BaseException | None = exc
     while seen is not None:
         if isinstance(seen, socket.gaierror):
@@ -320,6 +344,8 @@ def _is_offline(exc: BaseException) -> bool:
 
 
 def _read_file(source: str, policy: FetchPolicy, stamp: str) -> Fetched:
+    from urllib.request import url2pathname
+
     parts = urlsplit(source)
     # url2pathname also percent-decodes, so no unquote() here.
     path = Path(url2pathname(parts.path)) if parts.scheme.lower() == "file" else Path(source).expanduser()
