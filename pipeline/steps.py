@@ -41,9 +41,9 @@ def build(body: bytes, fetched: FetchInfo, spec: PageSpec | None = None) -> Revi
     from .extract import extract
     from .extract.datasets import extracted_frames
     from .normalise import normalise
-    from .pages import DEFAULT, get
+    from .pages import or_default
 
-    spec = spec if spec is not None else get(DEFAULT)
+    spec = or_default(spec)
     document = extract(body)
     frames = extracted_frames(document, fetched)
     frames.update(normalise(document, spec))

@@ -76,9 +76,9 @@ class BackfillOptions:
 
     @property
     def spec(self) -> PageSpec:
-        from ..pages import DEFAULT, get
+        from ..pages import or_default
 
-        return self.page if self.page is not None else get(DEFAULT)
+        return or_default(self.page)
 
     @property
     def file_paths(self) -> tuple[str, ...]:

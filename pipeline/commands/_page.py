@@ -36,9 +36,9 @@ def resolve(args: argparse.Namespace, spec: PageSpec | None = None) -> PageSpec:
     """The page's spec (``--page``, else ``spec``, else the default page), with ``args.snapshots`` and
     ``args.output`` narrowed to the page's folders."""
     from .._paths import folder
-    from ..pages import DEFAULT, get
+    from ..pages import get, or_default
 
-    spec = get(args.page) if args.page else spec or get(DEFAULT)
+    spec = get(args.page) if args.page else or_default(spec)
     args.spec = spec
     for name in ("snapshots", "output"):
         root = getattr(args, name, None)

@@ -77,10 +77,10 @@ def normalise(document: Document, spec: PageSpec | None = None) -> dict[str, pd.
     """The tidy datasets of one page revision, by name: the long ``support`` matrix every page has
     (:mod:`pipeline.normalise.matrix`), and the richer ones its spec names (``spec.datasets``; the
     default page's when no spec is given)."""
-    from ..pages import DEFAULT, get
+    from ..pages import or_default
     from .matrix import support_frame
 
-    spec = spec if spec is not None else get(DEFAULT)
+    spec = or_default(spec)
     frames = {"support": support_frame(document, spec)}
     if spec.datasets:
         rich = tidy(document, spec).frames

@@ -156,6 +156,11 @@ def get(slug: str) -> PageSpec:
     return pages[slug]
 
 
+def or_default(page: PageSpec | None) -> PageSpec:
+    """``page``, or the default page when none is given (what every stage means by "no page named")."""
+    return page if page is not None else get(DEFAULT)
+
+
 def all_pages() -> tuple[PageSpec, ...]:
     """Every page, sorted by slug."""
     pages = _load_all()

@@ -53,9 +53,9 @@ GENERIC_DERIVED = ("schema", "matrix_drift")
 
 
 def _spec(page: PageSpec | None) -> PageSpec:
-    from ..pages import DEFAULT, get
+    from ..pages import or_default
 
-    return page if page is not None else get(DEFAULT)
+    return or_default(page)
 
 
 def suite_names(page: PageSpec | None = None) -> tuple[str, ...]:
