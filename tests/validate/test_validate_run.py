@@ -167,3 +167,16 @@ def test_gx_is_not_imported_for_help_or_an_unchanged_page(tmp_path: Path) -> Non
     validating = "from pipeline.validate import suites\nsuites.load_suites()\nfrom pipeline.validate import _engine\n"
     validating += "_engine.import_gx()\n"
     assert _gx_imported(validating + "print('great_expectations' in sys.modules)") is True
+
+
+def test_gx_import_defers_scipy_stats_until_something_reads_it() -> None:
+    code = (
+        "import sys, importlib.util\nfrom pipeline.validate import _engine\n_engine.import_gx()\n"
+        "lazy = isinstance(sys.modules['scipy.stats'], importlib.util._LazyModule)\n"
+        "from scipy import stats\nentropy = round(float(stats.entropy([0.5, 0.5], [0.9, 0.1])), 4)\n"
+        "print(lazy, 'entropy' in vars(sys.modules['scipy.stats']), entropy)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    # lazy after the GX import; loaded, and the real module, on first use
+    assert done.stdout.split() == ["True", "True", "0.5108"]
