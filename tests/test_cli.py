@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from pipeline import cli
@@ -36,8 +37,6 @@ def test_python_m_pipeline_still_flushes_stdout_and_writes_whole_files(tmp_path:
     assert written, "extract wrote nothing"
     for path in written:
         if path.suffix == ".parquet":
-            import pyarrow.parquet as pq
-
             pq.read_table(path)  # a truncated file would not read
     listed = subprocess.run([sys.executable, "-m", "pipeline", "pages"], capture_output=True, text=True, check=True)
     assert "defender-for-containers" in listed.stdout and listed.stdout.endswith("\n")

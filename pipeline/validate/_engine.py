@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import importlib.util
 import os
 import pickle
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -57,9 +59,6 @@ DEFERRED = ("scipy.stats",)
 
 
 def _defer(name: str) -> None:
-    import importlib.util
-    import sys
-
     if name in sys.modules:
         return
     try:
