@@ -14,6 +14,7 @@ DataFrame; the rule itself (value sets, bounds, regexes) lives in the suite JSON
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from typing import TYPE_CHECKING, Any
@@ -104,7 +105,9 @@ def schema(frames: Frames, names: tuple[str, ...] = PUBLISHED) -> pd.DataFrame:
     """``names``: the datasets the page publishes (default: all of them)."""
     import pandas as pd
 
-    rows = []
+    labels: list[str] = []
+    types: list[str] = []
+    no_nulls: list[str | None] = []
     for name in names:
         dataset = DATASETS[name]
         frame = frames.get(name)
@@ -115,15 +118,44 @@ def schema(frames: Frames, names: tuple[str, ...] = PUBLISHED) -> pd.DataFrame:
             columns += [c for c in series if c not in dataset.names]
         for column in columns:
             label = f"{name}.{column}"
+            labels.append(label)
             if column not in series:
-                rows.append({"column": label, "type": f"{label}: {MISSING}", "no_nulls": None})
+                types.append(f"{label}: {MISSING}")
+                no_nulls.append(None)
                 continue
-            values = series[column]
-            kind = observed_type(values)
+            kind, has_nulls = _column_type(series[column])
             if kind == "empty" and column in dataset.names:
                 kind = storage_type(dataset.column(column).type)
-            rows.append({"column": label, "type": f"{label}: {kind}", "no_nulls": None if values.hasnans else label})
-    return pd.DataFrame(rows, columns=["column", "type", "no_nulls"]).astype(object)
+            types.append(f"{label}: {kind}")
+            no_nulls.append(None if has_nulls else label)
+    return pd.DataFrame({"column": labels, "type": types, "no_nulls": no_nulls}, dtype=object)
+
+
+def _column_type(series: pd.Series) -> tuple[str, bool]:
+    """(:func:`observed_type`, whether the column holds a null), one null scan for both.
+
+    Frames are built with object columns (:mod:`pipeline.extract.datasets`), so that case reads the
+    values as one array: a C pass finds the nulls, another infers strings; lists of strings (the
+    ``list<string>`` columns) are confirmed by their items' types, and anything else is judged value
+    by value as :func:`observed_type` does."""
+    import pandas as pd
+
+    if series.dtype != object:
+        return observed_type(series), bool(series.hasnans)
+    array = series.to_numpy()
+    nulls = pd.isna(array)
+    has_nulls = bool(nulls.any())
+    inferred = pd.api.types.infer_dtype(array, skipna=True)
+    if inferred in ("string", "empty"):
+        return inferred, has_nulls
+    values = array[~nulls].tolist() if has_nulls else array.tolist()
+    lists = bool(values) and set(map(type, values)) <= {list, tuple}
+    if lists and set(map(type, itertools.chain.from_iterable(values))) <= {str}:
+        return "list<string>", has_nulls
+    kinds = {_kind(v) for v in values}
+    if not kinds:
+        return "empty", has_nulls
+    return (kinds.pop() if len(kinds) == 1 else "mixed(" + ",".join(sorted(kinds)) + ")"), has_nulls
 
 
 # -- revision ---------------------------------------------------------------------------------------

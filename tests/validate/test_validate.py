@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -157,6 +158,25 @@ def test_null_in_a_non_nullable_column_fails(good: Frames) -> None:
         r for r in validate(frames).results if r.name == "schema.expect_column_distinct_values_to_contain_set(no_nulls)"
     )
     assert not result.success and result.unexpected == ["features.feature"]
+
+
+_OBJECT_COLUMNS = {
+    "strings": ["a", None, "b"],
+    "all null": [None, float("nan")],
+    "string lists": [["a"], [], None, ("b", "c")],
+    "a list holding a number": [["a"], ["b", 1]],
+    "lists and strings": [["a"], "b"],
+    "numpy arrays (Parquet)": [np.array(["a"], dtype=object), np.array([], dtype=object)],
+    "ints and a NaN": [1, 2, float("nan")],
+    "bools": [True, None, False],
+    "a pandas NA": ["a", pd.NA],
+}
+
+
+@pytest.mark.parametrize("values", list(_OBJECT_COLUMNS.values()), ids=list(_OBJECT_COLUMNS))
+def test_schema_fast_path_agrees_with_observed_type(values: list) -> None:
+    series = pd.Series(values, dtype=object)
+    assert _derive._column_type(series) == (_derive.observed_type(series), bool(series.hasnans))
 
 
 def test_version_range_out_of_numeric_order_fails(good: Frames) -> None:
