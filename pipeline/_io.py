@@ -17,6 +17,7 @@ frame read back equals the frame written.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import os
 import tempfile
@@ -105,13 +106,28 @@ def _cleaner(type_: str) -> Any:
     return lambda v: None if _is_null(v) else convert(v)
 
 
+# Values of these Python types are already clean for the declared type (``type(v)``, so a bool is
+# not taken for an int): a column holding only them and None is used as it is.
+_CLEAN_TYPES: dict[str, set[type]] = {"string": {str}, "int64": {int}, "bool": {bool}}
+
+
 def columns(frame: pd.DataFrame, dataset: Dataset) -> dict[str, list[Any]]:
     """Plain-Python values per column, in the dataset's column order, nulls as None."""
-    out: dict[str, list[Any]] = {}
-    for col in dataset.columns:
-        clean = _cleaner(col.type)
-        out[col.name] = [clean(v) for v in frame[col.name].tolist()]
-    return out
+    return {col.name: _clean(frame[col.name].tolist(), col.type) for col in dataset.columns}
+
+
+def _clean(values: list[Any], type_: str) -> list[Any]:
+    # the built frames are mostly clean already: a C pass over the value types (and the items of
+    # list columns) finds that out, and only a column that needs it is converted value by value
+    found = set(map(type, values)) - {type(None)}
+    if found <= _CLEAN_TYPES.get(type_, set()):
+        return values
+    if type_ == "list<string>" and found <= {list}:
+        items = itertools.chain.from_iterable(v for v in values if v is not None)
+        if set(map(type, items)) <= {str}:
+            return values
+    clean = _cleaner(type_)
+    return [clean(v) for v in values]
 
 
 def records(frame: pd.DataFrame, dataset: Dataset) -> list[dict[str, Any]]:
