@@ -313,3 +313,48 @@ def test_replacement_characters_in_cells_pass_but_are_flagged() -> None:
     report = validate(frames_of(page[:at] + "\ufffd" + page[at:]))
     assert report.success
     assert report.flagged == ["cells.expect_column_values_to_not_match_regex(value)"]
+
+
+# -- the results cache: keyed by the content a suite checks ----------------------------------------
+
+
+def _gx_runs(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    from pipeline.validate._engine import _Engine
+
+    runs: list[list[str]] = []
+    real = _Engine._validate
+
+    def counting(self: _Engine, frame: pd.DataFrame, names: list[str]) -> dict:
+        runs.append(list(names))
+        return real(self, frame, names)
+
+    monkeypatch.setattr(_Engine, "_validate", counting)
+    return runs
+
+
+def test_the_same_content_in_a_new_frame_is_not_validated_again(good: Frames, monkeypatch: pytest.MonkeyPatch) -> None:
+    validate(good)
+    runs = _gx_runs(monkeypatch)
+    again = validate(copy(good))
+    assert runs == [] and again.success
+
+
+@pytest.mark.parametrize(
+    "edit",
+    ["a value of a checked column", "the dtype of a checked column", "a column no suite reads"],
+)
+def test_a_checked_change_runs_great_expectations_again(
+    edit: str, good: Frames, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    validate(good)
+    frames = copy(good)
+    tables = frames["tables"]
+    if edit == "a value of a checked column":
+        tables.loc[tables.index[0], "n_rows"] = int(tables["n_rows"].max()) + 1
+    elif edit == "the dtype of a checked column":
+        frames["tables"] = tables.astype({"n_rows": "float64"})
+    else:
+        tables["unread"] = "x"
+    runs = _gx_runs(monkeypatch)
+    validate(frames)
+    assert (["tables"] in runs) is (edit != "a column no suite reads")
