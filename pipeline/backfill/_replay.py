@@ -46,9 +46,10 @@ class Built:
         """The built frames (built again from the page when the worker kept them to itself)."""
         if self.frames or self.error is not None:
             return self.frames
+        from ..diff import prepare
         from ..steps import build
 
-        return dict(build(self.fetched.body, self.fetched, page_of(self.meta)).frames)
+        return prepare(dict(build(self.fetched.body, self.fetched, page_of(self.meta)).frames))
 
     def paired(self, previous: Built | None) -> Built:
         if not self.frames and self.error is None:  # validated and diffed here: built again, once
@@ -89,6 +90,7 @@ class Built:
 def build_version(version: Version, page: PageSpec) -> Built:
     """Render one version and run the unchanged build on it (pure apart from the clock-free inputs).
     Learn serves every revision under the page's URL today (older ones redirect): its canonical URL."""
+    from ..diff import prepare
     from ..steps import build, snapshot_meta
 
     source = SourceInfo(version.commit, version.committed_at, version.path, version.repo, page.url)
@@ -110,7 +112,9 @@ def build_version(version: Version, page: PageSpec) -> Built:
         meta = {**_unread_meta(fetched), "git_commit_id": version.commit, "updated_at": version.committed_at}
         meta["page"] = page.slug
         return Built(version, fetched, {}, meta, error=exc.one_line())
-    return Built(version, fetched, dict(revision.frames), snapshot_meta(revision, fetched))
+    # wrapped for the diff, which then converts this version's rows once though it is compared twice
+    # (with the version before it and the one after it)
+    return Built(version, fetched, prepare(dict(revision.frames)), snapshot_meta(revision, fetched))
 
 
 def _unread_meta(fetched: Fetched) -> dict[str, Any]:
