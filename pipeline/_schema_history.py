@@ -20,7 +20,7 @@ CHANGES = register(
             _c(
                 "kind",
                 "string",
-                "added, removed, promoted, demoted, state_changed, note_changed, attribute_changed, footnote_changed, moved, extended, narrowed, changed; baseline (a bookkeeping record, not alerted); restructured, transient for structural events.",
+                "added, removed, promoted, demoted, state_changed, note_changed, attribute_changed, footnote_changed, moved, extended, narrowed, changed; baseline (a bookkeeping record, not alerted); restructured, transient for structural events; accepted (a quarantined revision a person accepted).",
                 False,
                 CHANGE_KINDS,
             ),

@@ -33,7 +33,7 @@ from .vocabulary import (
     TABLE_KINDS,
 )
 
-SCHEMA_VERSION = "2.1.0"
+SCHEMA_VERSION = "2.2.0"
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,8 @@ TABLE_KINDS = ("feature", "aspect", "other")
 PROVENANCES = ("fetched", "file", "reconstructed", "git")
 SEVERITIES = ("high", "medium", "low")
 CHANGE_DATASETS = ("feature_support", "features", "support_items", "os_versions", "notes", "page", "support")
-# the diff's kinds, and the history events of the snapshot store (baseline) and of structural
-# validation (restructured, transient)
+# the diff's kinds, and the history events of the snapshot store (baseline), of structural
+# validation (restructured, transient) and of a person's ``accept`` (accepted)
 CHANGE_KINDS = (
     "added",
     "removed",
@@ -43,6 +43,7 @@ CHANGE_KINDS = (
     "baseline",
     "restructured",
     "transient",
+    "accepted",
 )
 # feature_support.resource of a feature row that names no resource: a key field is never empty
 # (Table Schema, and so frictionless, reads "" as missing)

@@ -290,6 +290,21 @@ def test_rebuilding_output_from_a_validated_snapshot_reuses_its_validation(tmp_p
     assert tree_digest(tmp_path / "output") == published
 
 
+def test_a_publication_under_an_older_data_contract_is_rebuilt(tmp_path: Path) -> None:
+    from pipeline.schema import SCHEMA_VERSION
+
+    assert cli(tmp_path, SAMPLE) == 0
+    published = tree_digest(tmp_path / "output")
+    descriptor = page_dir(tmp_path / "output") / "datapackage.json"
+    older = json.loads(descriptor.read_bytes())
+    older["version"] = "1.0.0"  # what an earlier release wrote; every file it lists is still intact
+    descriptor.write_text(json.dumps(older), encoding="utf-8")
+    code, imported_gx = _rerun_in_subprocess(tmp_path, SAMPLE)
+    assert code == 0 and not imported_gx  # rebuilt from the validated snapshot: no new validation
+    assert json.loads(descriptor.read_bytes())["version"] == SCHEMA_VERSION
+    assert tree_digest(tmp_path / "output") == published
+
+
 def test_datasets_that_differ_from_the_validated_ones_are_validated_again(tmp_path: Path) -> None:
     import pandas as pd
 

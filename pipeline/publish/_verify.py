@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PublishError
+from ..schema import SCHEMA_VERSION
 from ._datapackage import dataset_rows, sha256_file
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -30,10 +31,14 @@ def check(root: Path) -> None:
 
 
 def intact(root: Path) -> bool:
-    """Cheap check that a published tree is complete: every file the descriptor lists is there with its
-    size and sha256, and so are the feed, the page, the changelog and the API index (no parsing)."""
+    """Cheap check that a published tree is complete and current: published under today's data contract
+    (``version``: a tree an older release wrote is rebuilt, not left behind at the old contract), every
+    file the descriptor lists is there with its size and sha256, and so are the feed, the page, the
+    changelog and the API index (no parsing)."""
     try:
         descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+        if descriptor.get("version") != SCHEMA_VERSION:
+            return False
         for res in descriptor["resources"]:
             path = root / res["path"]
             if path.stat().st_size != res["bytes"] or f"sha256:{sha256_file(path)}" != res["hash"]:

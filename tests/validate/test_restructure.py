@@ -103,6 +103,10 @@ def test_without_the_source_it_is_quarantined_as_an_unconfirmed_restructure_and_
     assert "octocat" in event["summary"] and event["new_revision"] == held["id"]
     published = json.loads((tmp_path / "output" / "latest" / "page.json").read_text(encoding="utf-8"))
     assert published[0]["git_commit_id"] == repo["new"]
+    # the accepted event is a kind the published contract declares: a client's validator accepts it
+    frictionless = pytest.importorskip("frictionless", reason="frictionless is a dev extra")
+    report = frictionless.validate(tmp_path / "output" / "datapackage.json")
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
 
 
 def test_accept_refuses_a_good_snapshot(tmp_path: Path, repo: dict[str, object]) -> None:
