@@ -77,6 +77,24 @@ def title(changes: pd.DataFrame, page: str | None = None) -> str:
     return summary.title(changes, page)
 
 
+def new_feed(feed_id: str, title: str, subtitle: str, *, site: str | None, self_path: str) -> Any:
+    """A feedgen ``FeedGenerator`` with what every feed here says of itself: id, title, subtitle, author,
+    generator, language and, on a site, its ``self`` and ``alternate`` links (``self_path`` under ``site``)."""
+    from feedgen.feed import FeedGenerator
+
+    fg = FeedGenerator()
+    fg.id(feed_id)
+    fg.title(title)
+    fg.subtitle(subtitle)
+    fg.author({"name": "supportmatrix"})
+    fg.generator("supportmatrix", version=__version__)
+    fg.language("en")
+    if site:
+        fg.link(href=f"{site}/{self_path}", rel="self", type="application/atom+xml")
+        fg.link(href=f"{site}/", rel="alternate", type="text/html")
+    return fg
+
+
 def atom(
     history: pd.DataFrame,
     revision: dict[str, Any],
@@ -89,28 +107,16 @@ def atom(
     ``api/v1/feeds/<slug>.atom``.  Entries link to their run on the site (``on_site``: the (detected_at,
     revision) runs index.html lists; by default the newest of ``history``) or else to that day's changes
     in the JSON API."""
-    from feedgen.feed import FeedGenerator
-
     page_url = safe_url(revision.get("canonical_url"))
     site = site_url.rstrip("/") if site_url else None
     spec = _spec(revision)
-    fg = FeedGenerator()
+    subtitle = "Typed support changes detected in the Microsoft Learn support matrix page."
     if scope:
-        fg.id(f"{spec.feed_id}/{scope[0]}")
-        fg.title(f"{spec.alert_title}: changes on {scope[1]}")
-        self_path = f"api/v1/feeds/{scope[0]}.atom"
+        title_text, self_path = f"{spec.alert_title}: changes on {scope[1]}", f"api/v1/feeds/{scope[0]}.atom"
+        fg = new_feed(f"{spec.feed_id}/{scope[0]}", title_text, subtitle, site=site, self_path=self_path)
     else:
-        fg.id(spec.feed_id)
-        fg.title(f"{spec.alert_title}: changes")
-        self_path = "changes.atom"
-    fg.subtitle("Typed support changes detected in the Microsoft Learn support matrix page.")
-    fg.author({"name": "supportmatrix"})
-    fg.generator("supportmatrix", version=__version__)
-    fg.language("en")
-    if site:
-        fg.link(href=f"{site}/{self_path}", rel="self", type="application/atom+xml")
-        fg.link(href=f"{site}/", rel="alternate", type="text/html")
-    elif page_url:
+        fg = new_feed(spec.feed_id, f"{spec.alert_title}: changes", subtitle, site=site, self_path="changes.atom")
+    if not site and page_url:
         fg.link(href=page_url, rel="alternate", type="text/html")
     entries = runs(history)
     on_site = shown_on_site(history) if on_site is None else on_site

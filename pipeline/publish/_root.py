@@ -21,7 +21,7 @@ from .. import __version__
 from .._io import json_bytes
 from ..schema import SCHEMA_VERSION
 from ._datapackage import LICENSES, PROFILE
-from ._feed import TAG, parse_time, safe_url, xml_text
+from ._feed import TAG, new_feed, parse_time, safe_url, xml_text
 
 INDEX, DESCRIPTOR, FEED = "index.html", "datapackage.json", "changes.atom"
 FILES = (INDEX, DESCRIPTOR, FEED)  # what the catalogue owns in the root; everything else is the pages'
@@ -142,19 +142,9 @@ def _entries(pages: list[Listing]) -> list[tuple[Published, Entry]]:
 
 def atom(pages: list[Listing], *, site_url: str | None = None) -> bytes:
     """The combined feed: every page's entries, each titled "<page>: <what changed>"."""
-    from feedgen.feed import FeedGenerator
-
     site = site_url.rstrip("/") if site_url else None
-    fg = FeedGenerator()
-    fg.id(FEED_ID)
-    fg.title(f"{TITLE}: changes")
-    fg.subtitle("Typed support changes detected in the Microsoft Learn support matrix pages, every page in one feed.")
-    fg.author({"name": "supportmatrix"})
-    fg.generator("supportmatrix", version=__version__)
-    fg.language("en")
-    if site:
-        fg.link(href=f"{site}/{FEED}", rel="self", type="application/atom+xml")
-        fg.link(href=f"{site}/", rel="alternate", type="text/html")
+    subtitle = "Typed support changes detected in the Microsoft Learn support matrix pages, every page in one feed."
+    fg = new_feed(FEED_ID, f"{TITLE}: changes", subtitle, site=site, self_path=FEED)
     pairs = _entries(pages)
     for page, entry in pairs:
         item = fg.add_entry(order="append")
