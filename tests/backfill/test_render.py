@@ -281,3 +281,49 @@ def test_docfx_images_render_as_images() -> None:
     assert [p.get_text(strip=True) for p in article.find_all("p")] == ["", "After."]
     complex_image = ':::image type="complex" source="y.png" alt-text="Y":::\nLong text.\n:::image-end:::\n\nEnd.\n'
     assert "Long text" not in _article(complex_image).get_text()
+
+
+# -- inline texts are parsed once per process and shared (_docfx._inline_cache) ---------------------
+
+_SHARED = """---
+title: Shared texts
+---
+# Shared texts
+
+## Escapes \\| and *stars* [link](other-article.md#part) ![alt *text*](media/a.png)
+
+| Feature | Linux |
+| --- | --- |
+| A \\| B [link](other-article.md#part) | GA |
+| A \\| B [link](other-article.md#part) | GA |
+
+A \\| B [link](other-article.md#part)
+
+See [twice](notes.md.md).
+
+[Reference link][ref]
+
+[ref]: https://example.com/first
+"""
+
+
+def _fresh_render(markdown: str) -> bytes:
+    from pipeline.backfill import render as rendering
+
+    rendering._parser.cache_clear()
+    try:
+        return render(markdown)
+    finally:
+        rendering._parser.cache_clear()
+
+
+def test_a_text_seen_before_renders_as_it_does_the_first_time() -> None:
+    first = _fresh_render(_SHARED)
+    other = _SHARED.replace("Shared texts", "Another article").replace("example.com/first", "example.com/second")
+    assert render(_SHARED) == first
+    assert b"example.com/second" in render(other)  # same text, other reference definitions
+    assert render(_SHARED) == first and render(_SHARED) == first  # links rewritten once, escapes joined once
+    soup = BeautifulSoup(first, "lxml")
+    hrefs = [a["href"] for a in soup.find_all("a", attrs={"data-linktype": "relative-path"})]
+    assert set(hrefs) == {"other-article#part", "notes.md"}  # rewritten once: ".md" dropped once
+    assert "A | B" in soup.get_text()
