@@ -142,11 +142,16 @@ def build_run(task: tuple[Sequence[Version], Version | None, PageSpec, Path | No
         if built.changes is not None:
             last_good = built
         out.append(staged(built, store) if store is not None else built)
+    # durable before the main process can place them: the run's folders flushed at once, not file by file
+    from ..publish._swap import fsync_trees
+
+    fsync_trees([b.staged.path for b in out if b.staged is not None])
     return out
 
 
 def staged(built: Built, store: Path) -> Built:
-    """``built`` with its snapshot folder written in ``store`` as the main process would store it."""
+    """``built`` with its snapshot folder written in ``store`` as the main process would store it, not yet
+    flushed to disk (:func:`build_run` flushes its whole run before returning it)."""
     from ..store._folder import stage
     from ..store.snapshots import GOOD, QUARANTINED, Snapshot, snapshot_id
 
@@ -161,6 +166,7 @@ def staged(built: Built, store: Path) -> Built:
         frames=built.frames,
         validation=validation,
         status=status,
+        durable=False,  # build_run flushes its whole run at once
     )
     return replace(built, frames={}, staged=Snapshot(ident, path, entry))
 

@@ -44,8 +44,10 @@ def stage(
     frames: dict[str, pd.DataFrame],
     validation: dict[str, Any] | None,
     status: str,
+    durable: bool = True,
 ) -> tuple[Path, dict[str, Any]]:
-    """The staged folder (fsynced, file by file and its folders) and its entry."""
+    """The staged folder (fsynced, file by file and its folders) and its entry. ``durable=False`` leaves
+    the flush to the caller, who must make the folder durable (``fsync_trees``) before it is placed."""
     listed = entry(meta, ident, validation, status)
     tmp = Path(root) / f".tmp-{ident}-{os.getpid()}-{next(_SERIAL)}"
     try:
@@ -56,7 +58,8 @@ def stage(
             (tmp / "validation.json").write_bytes(json_bytes(validation))
         for name, frame in sorted(frames.items()):
             write_dataset(frame, tmp / "datasets", name, formats=("parquet",))
-        fsync_tree(tmp)  # on disk before it is put in place, and before the index names it
+        if durable:
+            fsync_tree(tmp)  # on disk before it is put in place, and before the index names it
     except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         if isinstance(exc, OSError):
