@@ -354,7 +354,7 @@ SUPPORT = register(
             _c(
                 "column_label", "string", "Header text of the column (a machine type, cloud, scope, capability).", False
             ),
-            _c("raw", "string", "The cell's visible text, footnote markers removed.", False),
+            _c("raw", "string", "The cell's visible text, footnote markers removed; null for an empty cell."),
             _c(
                 "state",
                 "string",

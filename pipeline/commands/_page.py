@@ -63,3 +63,16 @@ def single_page_store(root: Path) -> None:
             f"{root} holds a single-page snapshot store (index.json at its top, the layout before pages): "
             f"move its contents into {root}/{DEFAULT}/ (git mv) and run again"
         )
+
+
+def catalogue(root: Path) -> None:
+    """Rebuild the root of the publication (every page's latest change, one data package, one feed) after a
+    page published (``run``, ``accept``, ``backfill --output``): cheap, but not for free, so an unchanged
+    day does not pay it. Without it the root's data package would list the page's old files."""
+    import sys
+
+    from ..pages import all_pages as specs
+    from ..publish.catalogue import rebuild
+
+    for line in rebuild(root, specs()).log:
+        print(f"catalogue: {line}", file=sys.stderr)

@@ -21,4 +21,5 @@ def main(args: argparse.Namespace) -> int:
     from ..accept import AcceptOptions, accept
 
     accept(AcceptOptions(args.ident, args.snapshots, args.output, args.alert_config))
+    _page.catalogue(args.output_root)
     return 0

@@ -94,5 +94,7 @@ def main(args: argparse.Namespace) -> int:
         transient_hours=args.transient_hours,
         progress=False if args.no_progress else None,
     )
-    backfill(opts)
+    result = backfill(opts)
+    if result.published is not None and args.output_root is not None:
+        _page.catalogue(args.output_root)
     return 0

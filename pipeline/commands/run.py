@@ -67,20 +67,8 @@ def main(args: argparse.Namespace) -> int:
             raise UsageError("--all-pages runs every page from its own URL: it takes no --page, --source or --accept")
         return all_pages(args)
     if _one(args):
-        catalogue(args.output_root)
+        _page.catalogue(args.output_root)
     return 0
-
-
-def catalogue(root: Path) -> None:
-    """Rebuild the root of the publication (every page's latest change, one data package, one feed) after a
-    page published: cheap, but not for free, so an unchanged day does not pay it."""
-    import sys
-
-    from ..pages import all_pages as specs
-    from ..publish.catalogue import rebuild
-
-    for line in rebuild(root, specs()).log:
-        print(f"catalogue: {line}", file=sys.stderr)
 
 
 def all_pages(args: argparse.Namespace) -> int:
@@ -102,7 +90,7 @@ def all_pages(args: argparse.Namespace) -> int:
             print(f"supportmatrix: {spec.slug}: {exc.one_line()}", file=sys.stderr)
             outcomes.append((spec.slug, exc.exit_code, exc.one_line()))
     if any(code == 0 for _, code, _ in outcomes):
-        catalogue(args.output)
+        _page.catalogue(args.output)
     failed = [o for o in outcomes if o[1] != 0]
     for slug, code, line in outcomes:
         print(f"pages: {slug}: {'ok' if code == 0 else f'failed (exit {code}): {line}'}", file=sys.stderr)

@@ -94,7 +94,7 @@ def support_columns(document: Document, spec: PageSpec) -> dict[str, list[Any]]:
                 cols["row_label"].append(label.value)
                 cols["column"].append(c)
                 cols["column_label"].append(column_label)
-                cols["raw"].append(raw)
+                cols["raw"].append(raw or None)  # an empty cell has no text (CSV cannot tell "" from null)
                 cols["state"].append(state)
                 cols["qualifier"].append(qualifier)
                 cols["footnotes"].append(_footnotes(resolver, table, c, label, cell))

@@ -163,7 +163,7 @@ def _matrices(frames: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
             columns.setdefault(cell["column"], cell["column_label"])
             row = rows.setdefault(cell["row"], {"label": cell["row_label"], "cells": {}})
             row["cells"][cell["column"]] = {
-                "raw": cell["raw"],
+                "raw": cell["raw"] or "",
                 "state": cell["state"],
                 "cls": state_class(cell["state"]),
                 "marks": notes.mark(cell["footnotes"]),

@@ -3,7 +3,8 @@
 Each function takes the revision's frames (and the previous good revision's, for drift) and returns a
 DataFrame; the rule itself (value sets, bounds, regexes) lives in the suite JSON, not here.
 
-- ``schema``: one row per declared or observed column, with its observed type and whether it is null-free;
+- ``schema``: one row per declared or observed column, with its observed type and whether it is null-free
+  (empty text counts as null: CSV cannot tell them apart);
 - ``revision``: one row of whole-revision counts (Unknown states, dangling footnote references);
 - ``sections``: one row per H2 section holding tables (and per tab of a feature section);
 - ``feature_tables``: one row per feature table, naming the core columns it has;
@@ -126,6 +127,9 @@ def schema(frames: Frames, names: tuple[str, ...] = PUBLISHED) -> pd.DataFrame:
             kind, has_nulls = _column_type(series[column])
             if kind == "empty" and column in dataset.names:
                 kind = storage_type(dataset.column(column).type)
+            if kind == "string" and not has_nulls:
+                # empty text is null to every CSV reader (Table Schema): a required column may not hold it
+                has_nulls = bool((series[column].to_numpy(dtype=object) == "").any())
             types.append(f"{label}: {kind}")
             no_nulls.append(None if has_nulls else label)
     return pd.DataFrame({"column": labels, "type": types, "no_nulls": no_nulls}, dtype=object)

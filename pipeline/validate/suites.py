@@ -214,7 +214,8 @@ def _derived_rules(name: str, spec: PageSpec) -> list[dict[str, Any]]:
             _in_set("type", declared, "every dataset is present with exactly its declared columns and types"),
             _e(
                 "expect_column_distinct_values_to_contain_set",
-                "columns declared non-nullable (keys among them), the page's title and canonical URL have no nulls",
+                "columns declared non-nullable (keys among them), the page's title and canonical URL have no nulls"
+                " (nor empty text, which CSV readers take for null)",
                 column="no_nulls",
                 value_set=not_null,
             ),

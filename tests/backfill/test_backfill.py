@@ -292,6 +292,20 @@ def test_cli_backfills_a_window_and_publishes(corpus_repo, tmp_path, capsys) -> 
 
 
 @needs_corpus
+def test_backfill_into_a_published_root_rebuilds_the_root(corpus_repo, tmp_path) -> None:
+    frictionless = pytest.importorskip("frictionless", reason="frictionless is a dev extra")
+    repo, _ = corpus_repo
+    output = tmp_path / "output"
+    sample = Path(__file__).parents[1] / "fixtures" / "learn_sample.html"
+    run = ["run", "--source", str(sample), "--snapshots", str(tmp_path / "live"), "--output", str(output)]
+    assert cli([*run, "--fetched-at", "2025-03-30T10:00:00Z"]) == 0  # the root lists the page's files
+    argv = ["backfill", "--git-repo", str(repo), "--since", "2024-12-01", "--until", "2024-12-31", "--no-progress"]
+    assert cli([*argv, "--snapshots", str(tmp_path / "history"), "--output", str(output)]) == 0
+    report = frictionless.validate(output / "datapackage.json")  # ... and still does: sizes, hashes, rows
+    assert report.valid, report.flatten(["resourceName", "type", "note"])[:5]
+
+
+@needs_corpus
 def test_a_later_window_continues_from_the_store_and_bridges_to_a_scraped_snapshot(tmp_path) -> None:
     rows = manifest()[145:148]  # three consecutive versions, with support changes between each
     repo = init(tmp_path / "repo")

@@ -74,3 +74,19 @@ def test_an_unknown_page_is_one_line_naming_the_known_ones(tmp_path: Path, capsy
     known = pages.slugs()
     assert len(known) > 1 and all(slug in line for slug in known)
     assert not (tmp_path / "snapshots").exists() and not (tmp_path / "output").exists()
+
+
+def test_accept_rebuilds_the_root_so_its_data_package_lists_the_accepted_files(tmp_path: Path) -> None:
+    from tests.validate_support import new_state_wording
+
+    frictionless = pytest.importorskip("frictionless", reason="frictionless is a dev extra")
+    roots = ["--snapshots", str(tmp_path / "snapshots"), "--output", str(tmp_path / "output")]
+    assert main(["run", "--source", str(SAMPLE), "--fetched-at", AT, *roots]) == 0
+    reworded = tmp_path / "reworded.html"
+    reworded.write_text(new_state_wording(SAMPLE.read_text(encoding="utf-8")), encoding="utf-8")
+    assert main(["run", "--source", str(reworded), "--fetched-at", "2025-04-01T10:00:00Z", *roots]) == 5
+    index = json.loads((page_dir(tmp_path / "snapshots") / "index.json").read_text(encoding="utf-8"))
+    [held] = [s for s in index["snapshots"] if s["status"] == "quarantined"]
+    assert main(["accept", held["id"], *roots]) == 0
+    report = frictionless.validate(tmp_path / "output" / "datapackage.json")  # the root lists every page's files
+    assert report.valid, report.flatten(["resourceName", "type", "note"])[:5]

@@ -11,6 +11,7 @@ import pytest
 
 from pipeline import publish as publishing
 from pipeline.schema import DATASETS, NO_RESOURCE
+from tests.corpus import CATALOGUE, CATALOGUE_SKIP
 from tests.publish_support import meta, sample_body, sample_changes, sample_frames
 
 # a feature row naming no resource: its feature_support row's key must still be complete
@@ -162,3 +163,19 @@ def test_the_shipped_output_is_frictionless_valid_and_its_json_matches_its_schem
             schema = json.loads(schema_path.read_bytes())
             data = json.loads((page / "latest" / schema_path.name.replace(".schema", "")).read_bytes())
             jsonschema.Draft202012Validator(schema, format_checker=checker).validate(data)
+
+
+@pytest.mark.skipif(not (CATALOGUE / "cloud" / "html").is_dir(), reason=CATALOGUE_SKIP)
+def test_a_page_with_empty_cells_publishes_a_package_frictionless_accepts(tmp_path: Path) -> None:
+    # 2023-02-26 of the cloud page has empty matrix cells: their `raw` is null, which CSV can say
+    from pipeline.cli import main
+
+    frictionless = pytest.importorskip("frictionless", reason="frictionless is a dev extra")
+    page = CATALOGUE / "cloud" / "html" / "2023-02-26_5fe5641.html"
+    run = ["run", "--page", "defender-for-cloud", "--source", str(page), "--fetched-at", "2023-02-27T00:00:00Z"]
+    assert main([*run, "--snapshots", str(tmp_path / "snapshots"), "--output", str(tmp_path / "output")]) == 0
+    support = json.loads((tmp_path / "output" / "defender-for-cloud" / "latest" / "support.json").read_bytes())
+    assert any(cell["raw"] is None and cell["state"] is None for cell in support)
+    for root in (tmp_path / "output", tmp_path / "output" / "defender-for-cloud"):
+        report = frictionless.validate(root / "datapackage.json")
+        assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:5]

@@ -160,6 +160,16 @@ def test_null_in_a_non_nullable_column_fails(good: Frames) -> None:
     assert not result.success and result.unexpected == ["features.feature"]
 
 
+def test_empty_text_in_a_non_nullable_column_fails_as_a_null(good: Frames) -> None:
+    # CSV readers (frictionless among them) take an empty field for null: the column would break its contract
+    frames = copy(good)
+    frames["features"].loc[frames["features"].index[0], "feature"] = ""
+    result = next(
+        r for r in validate(frames).results if r.name == "schema.expect_column_distinct_values_to_contain_set(no_nulls)"
+    )
+    assert not result.success and result.unexpected == ["features.feature"]
+
+
 _OBJECT_COLUMNS = {
     "strings": ["a", None, "b"],
     "all null": [None, float("nan")],
