@@ -71,13 +71,29 @@ def agrees(figures: dict[str, float]) -> bool:
 # -- what a restructure changed -----------------------------------------------------------------------
 
 
-def _support_keys(frames: Frames) -> dict[str, set[tuple[str, ...]]]:
-    """feature_support keys by section."""
-    support = frames.get("feature_support")
+# What a restructure is measured on, in order of preference: (dataset, its key columns without the
+# section, what the summary calls its rows). A page without the richer datasets has its support matrix.
+_MEASURED = (
+    ("feature_support", ("environment", "feature_key", "resource", "platform"), "feature_support rows"),
+    ("support", ("tab", "row_label", "column_label"), "support cells"),
+)
+
+
+def _measured(frames: Frames) -> tuple[str, tuple[str, ...], str]:
+    for name, key, label in _MEASURED:
+        if frames.get(name) is not None:
+            return name, key, label
+    return _MEASURED[0]
+
+
+def _support_keys(frames: Frames, measured: tuple[str, tuple[str, ...], str]) -> dict[str, set[tuple[str, ...]]]:
+    """The measured dataset's section-free keys, by section."""
+    name, key_columns, _ = measured
+    support = frames.get(name)
     out: dict[str, set[tuple[str, ...]]] = {}
     if support is None:
         return out
-    cols = [support[c].tolist() for c in ("section", "environment", "feature_key", "resource", "platform")]
+    cols = [support[c].tolist() for c in ("section", *key_columns)]
     for section, *key in zip(*cols):
         out.setdefault(str(_plain(section) or ""), set()).add(tuple(str(_plain(k) or "") for k in key))
     return out
@@ -90,11 +106,13 @@ def _environments(frames: Frames) -> set[str]:
 
 def describe(previous: Frames, frames: Frames) -> dict[str, Any]:
     """Sections renamed (old -> new), merged (several old -> one new), split (one old -> several new),
-    dropped and added, environments dropped and added, and the share of feature_support rows kept.
+    dropped and added, environments dropped and added, and the share of feature_support rows kept (of
+    support cells, on a page without feature_support).
 
-    An old section goes where most of its feature_support keys went; keys are section-free, so a
-    feature that moved to another section keeps its key."""
-    before, now = _support_keys(previous), _support_keys(frames)
+    An old section goes where most of its keys went; keys are section-free, so a feature that moved to
+    another section keeps its key."""
+    measured = _measured(frames)
+    before, now = _support_keys(previous, measured), _support_keys(frames, measured)
     where: dict[tuple[str, ...], str] = {k: s for s, keys in now.items() for k in keys}
     targets: dict[str, list[str]] = {}
     dropped = []
@@ -128,6 +146,7 @@ def describe(previous: Frames, frames: Frames) -> dict[str, Any]:
         "environments_dropped": sorted(_environments(previous) - _environments(frames)),
         "environments_added": sorted(_environments(frames) - _environments(previous)),
         "kept_share": round(len(old_keys & new_keys) / len(old_keys), 4) if old_keys else 1.0,
+        "kept_of": measured[2],
     }
 
 
@@ -152,7 +171,8 @@ def summary(structure: dict[str, Any], confirmed_by: str) -> str:
             parts.append(f"{verb} " + ", ".join(structure[key]))
     kept = structure.get("kept_share")
     what = "; ".join(parts) or "sections rearranged"
-    share = f"; {kept:.0%} of feature_support rows kept" if isinstance(kept, (int, float)) else ""
+    of = structure.get("kept_of") or "feature_support rows"  # records written before kept_of measured those
+    share = f"; {kept:.0%} of {of} kept" if isinstance(kept, (int, float)) else ""
     return f"The page was restructured ({confirmed_by}): {what}{share}."
 
 

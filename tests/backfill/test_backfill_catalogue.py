@@ -3,6 +3,7 @@ and its support changes are recorded (issue #16's "backfill --page SLUG over eac
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -30,3 +31,8 @@ def test_a_sibling_history_replays_without_quarantine(folder: str, tmp_path: Pat
     assert "support" in set(result.history["dataset"])
     published = (tmp_path / "o" / "latest" / "support.parquet").is_file()
     assert published and not (tmp_path / "o" / "latest" / "features.parquet").exists()
+    # a restructure of a page without feature_support is measured on its support cells, by section
+    restructured = result.history[result.history["kind"] == "restructured"]
+    for summary, new in zip(restructured["summary"], restructured["new"]):
+        assert "feature_support" not in summary and "of support cells kept" in summary, summary
+        assert json.loads(new), summary  # the sections after it: the page's sections, never none
