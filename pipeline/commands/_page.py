@@ -3,7 +3,8 @@
 ``--snapshots`` and ``--output`` name roots; one page's store is ``ROOT/<slug>/`` and its publication
 ``OUTPUT/<slug>/``, so several pages share a repository without sharing state. :func:`resolve` turns the
 parsed arguments into the page's own folders (``args.snapshots``/``args.output``) and keeps the roots as
-``args.snapshots_root``/``args.output_root``; the spec is ``args.spec``.
+``args.snapshots_root``/``args.output_root``; the spec is ``args.spec``. :func:`catalogue` rebuilds the
+publication root after any command that published a page (run, accept, backfill --output).
 """
 
 from __future__ import annotations
