@@ -51,6 +51,7 @@ def accept(opts: AcceptOptions, env: Mapping[str, str] | None = None) -> RunResu
 
 def _accept(opts: AcceptOptions, env: Mapping[str, str] | None, running: Any) -> RunResult:
     from .steps import build, page_of
+    from .store.journal import accepted_validation
     from .store.recovery import recover
     from .store.snapshots import QUARANTINED, SnapshotStore
 
@@ -70,7 +71,7 @@ def _accept(opts: AcceptOptions, env: Mapping[str, str] | None, running: Any) ->
         raise UsageError(f"snapshot {held.id} cannot be rebuilt ({exc.one_line()}); it cannot be published") from exc
     stored = held.validation() or {}
     accepted: dict[str, Any] = {"by": who(env), "at": utc_now(), "failed": list(stored.get("failed", []))}
-    validation = {**stored, "success": True, "outcome": "accepted", "accepted": accepted}
+    validation = accepted_validation(stored, accepted)
     # the run's own save steps (run._save): the move logged, its changes (with the accepted record)
     # recorded and their alerts held, the snapshot released as good, then output/ and the alert
     snapshot = running._save(opts_run, store, previous, baseline, held, revision, validation, result)

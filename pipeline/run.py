@@ -150,6 +150,10 @@ def _save(
     ``run`` and ``accept`` share. See ``pipeline.store.moves`` for the order and why."""
     at = str(revision.page["fetched_at"])
     move = moves.plan(previous, baseline, staged, at=at)
+    accepted = (validation or {}).get("accepted")
+    if move is not None and isinstance(accepted, dict):
+        # a person's verdict is logged with the move: a roll forward then commits and records it too
+        move = replace(move, accepted=accepted)
     if move is None:
         from .diff import empty
 

@@ -64,7 +64,7 @@ def warm_up(root: Path) -> None:
 
 
 def in_child(
-    opts: RunOptions,
+    opts: RunOptions | Callable[[], object],
     *,
     kill_at: str | None = None,
     kill_when: Callable[[], bool] | None = None,
@@ -73,6 +73,7 @@ def in_child(
 ) -> int:
     """Run the job in a forked child; its exit status (negative: the signal that killed it).
 
+    ``opts``: a run's options, or any job (``accept``, ``backfill``) as a callable.
     ``kill_at``: the child kills itself at that fault point. ``kill_when``: the parent kills it
     ``delay`` seconds after the predicate first holds (``lambda: True``: ``delay`` after the start)."""
     pid = os.fork()
@@ -84,7 +85,7 @@ def in_child(
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, 1)
             os.dup2(devnull, 2)
-            run(opts)
+            opts() if callable(opts) else run(opts)
         except BaseException:
             code = 3
         os._exit(code)

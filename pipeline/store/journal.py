@@ -6,6 +6,10 @@ listed as good::
 
     {"at": "2025-04-01T06:17:00Z", "from": "1cfe…" | null, "to": "9a0b…", "kind": "changed" | "baseline"}
 
+A move to a quarantined snapshot a person accepted also carries ``"accepted": {"by", "at", "failed"}``:
+the verdict is part of the intent, so a roll forward commits the same ``accepted`` validation and
+records the same ``accepted`` change as the interrupted ``accept`` would have.
+
 ``at`` is the detection time the changes carry, ``from`` the baseline they
 are diffed against (null: nothing to diff, the first authored page), ``to``
 the snapshot that becomes the baseline. Because the intent is on disk first,
@@ -23,6 +27,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import SnapshotError
 
@@ -37,10 +42,26 @@ class Transition:
     source: str | None  # "from"
     to: str
     kind: str = CHANGED
+    # a person's verdict on a quarantined target ({"by", "at", "failed"}); None for every run's own move
+    accepted: dict[str, Any] | None = None
 
     def to_json(self) -> bytes:
-        body = {"at": self.at, "from": self.source, "kind": self.kind, "to": self.to}
+        body: dict[str, Any] = {"at": self.at, "from": self.source, "kind": self.kind, "to": self.to}
+        if self.accepted is not None:
+            body["accepted"] = self.accepted
         return json.dumps(body, sort_keys=True, ensure_ascii=True).encode("ascii") + b"\n"
+
+    def verdict(self, stored: dict[str, Any] | None) -> dict[str, Any] | None:
+        """The validation this move commits its target with: the stored one, or what a person's
+        acceptance makes of it (:func:`accepted_validation`)."""
+        if self.accepted is None:
+            return stored
+        return accepted_validation(stored or {}, self.accepted)
+
+
+def accepted_validation(stored: dict[str, Any], accepted: dict[str, Any]) -> dict[str, Any]:
+    """A quarantined snapshot's validation once a person accepted it: it passes, and says by whom."""
+    return {**stored, "success": True, "outcome": "accepted", "accepted": dict(accepted)}
 
 
 def path(root: Path) -> Path:
@@ -95,7 +116,10 @@ def read(root: Path) -> list[Transition]:
     for line in data.splitlines():
         try:
             row = json.loads(line)
-            out.append(Transition(str(row["at"]), row["from"], str(row["to"]), str(row.get("kind", CHANGED))))
+            accepted = row.get("accepted")
+            if accepted is not None and not isinstance(accepted, dict):
+                raise TypeError("accepted is an object")
+            out.append(Transition(str(row["at"]), row["from"], str(row["to"]), str(row.get("kind", CHANGED)), accepted))
         except (ValueError, KeyError, TypeError):
             continue
     return out

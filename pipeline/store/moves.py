@@ -126,7 +126,8 @@ def roll_forward(store: SnapshotStore, hold: Hold | None = None) -> list[tuple[T
     done = []
     for pending in unfinished(store):
         target = _snapshot(store, pending.to)
-        found, _ = move(store, pending, target, hold=hold, logged=True, validation=target.validation())
+        validation = pending.verdict(target.validation())
+        found, _ = move(store, pending, target, hold=hold, logged=True, validation=validation)
         done.append((pending, found))
     return done
 

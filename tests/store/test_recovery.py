@@ -202,3 +202,22 @@ def test_offline_rebuild_from_the_shipped_reconstruction_moves_nothing(tmp_path:
     assert in_child(opts) in (0, 3)
     assert history(root) == []
     assert not (root / "snapshots" / "journal.jsonl").exists()
+
+
+def test_the_journal_keeps_an_accepted_verdict_and_skips_a_line_whose_verdict_is_not_an_object(
+    tmp_path: Path,
+) -> None:
+    from pipeline.store import journal
+
+    verdict = {"by": "octocat", "at": "2026-01-02T00:00:00Z", "failed": ["drift.x"]}
+    plain = journal.Transition("2026-01-01T00:00:00Z", None, "a" * 64, journal.BASELINE)
+    accepted = journal.Transition("2026-01-02T00:00:00Z", "a" * 64, "b" * 64, accepted=verdict)
+    journal.append(tmp_path, plain, accepted)
+    # a run's own line is as it always was: no "accepted" key
+    assert b"accepted" not in journal.path(tmp_path).read_bytes().splitlines()[0]
+    with journal.path(tmp_path).open("ab") as fh:
+        fh.write(b'{"at": "x", "from": null, "to": "c", "kind": "changed", "accepted": "yes"}\n')
+    assert journal.read(tmp_path) == [plain, accepted]
+    stored = {"success": False, "outcome": "quarantined", "failed": ["drift.x"]}
+    assert plain.verdict(stored) is stored
+    assert accepted.verdict(stored) == {**stored, "success": True, "outcome": "accepted", "accepted": verdict}

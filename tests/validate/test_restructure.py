@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from pipeline.errors import ValidationFailed
 from pipeline.run import RunOptions, run
 from pipeline.store.snapshots import SnapshotStore
 from tests.backfill_support import commit, init
+from tests.crash_support import in_child
 from tests.restructure_support import PATH, learn_page, new_shape, old_shape
 
 
@@ -107,6 +109,33 @@ def test_without_the_source_it_is_quarantined_as_an_unconfirmed_restructure_and_
     frictionless = pytest.importorskip("frictionless", reason="frictionless is a dev extra")
     report = frictionless.validate(tmp_path / "output" / "datapackage.json")
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+@pytest.mark.parametrize("step", ["logged", "recorded", "held", "committed"])
+def test_an_accept_killed_after_logging_its_move_is_finished_with_the_verdict_and_the_accepted_record(
+    tmp_path: Path, repo: dict[str, object], monkeypatch: pytest.MonkeyPatch, step: str
+) -> None:
+    # the verdict goes into the journal with the move: a roll forward must not release the page with its
+    # failed validation, nor record the change without the "accepted" event (found in #14's review)
+    _baseline(tmp_path, repo)
+    new = _page(tmp_path, "new", learn_page(new_shape(), str(repo["new"])))
+    with pytest.raises(ValidationFailed):
+        _run(tmp_path, new, "2025-02-27T06:17:00Z")
+    [held] = [e for e in SnapshotStore(tmp_path / "snapshots").entries() if e["status"] == "quarantined"]
+    monkeypatch.setenv("SUPPORTMATRIX_ACCEPTED_BY", "octocat")
+    options = AcceptOptions(held["id"], tmp_path / "snapshots", tmp_path / "output")
+    assert in_child(lambda: accept(options), kill_at=step) == -signal.SIGKILL
+    _run(tmp_path, new, "2025-02-28T06:17:00Z")  # the next daily run finds the move and finishes it
+    latest = SnapshotStore(tmp_path / "snapshots").latest_good()
+    assert latest is not None and latest.id == held["id"]
+    validation = latest.validation() or {}
+    assert validation["success"] is True and validation["outcome"] == "accepted"
+    assert validation["accepted"]["by"] == "octocat"
+    history = _history(tmp_path)
+    assert [r["kind"] for r in history if r["dataset"] == "page"] == ["accepted"]
+    assert len({r["change_id"] for r in history}) == len(history)  # recorded once
+    published = json.loads((tmp_path / "output" / "latest" / "page.json").read_text(encoding="utf-8"))
+    assert published[0]["git_commit_id"] == repo["new"]
 
 
 def test_accept_refuses_a_good_snapshot(tmp_path: Path, repo: dict[str, object]) -> None:
