@@ -45,6 +45,9 @@ CHANGE_KINDS = (
     "transient",
     "accepted",
 )
+# the kinds above that are events about the page or the history, not a change of support: titles count
+# them apart ("2 changes (2 removed) and 1 event (1 accepted)"), so an alert never overstates what changed
+EVENT_KINDS = ("baseline", "restructured", "transient", "accepted")
 # feature_support.resource of a feature row that names no resource: a key field is never empty
 # (Table Schema, and so frictionless, reads "" as missing)
 NO_RESOURCE = "(none)"

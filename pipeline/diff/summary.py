@@ -119,8 +119,21 @@ def _plural(n: int, word: str) -> str:
 
 
 def _count_phrase(items: list[dict[str, Any]]) -> str:
+    """ "3 changes (2 promoted, 1 removed)", with events (a baseline, a restructure, an accept, a transient
+    change) counted apart: "2 changes (2 removed) and 1 event (1 accepted)", "no changes, 1 event (1 baseline)"."""
+    from ..vocabulary import EVENT_KINDS
+
+    support = [r for r in items if r.get("kind") not in EVENT_KINDS]
+    events = [r for r in items if r.get("kind") in EVENT_KINDS]
+    phrase = _tally(support, "change") if support else "no changes"
+    if not events:
+        return phrase
+    return f"{phrase} and {_tally(events, 'event')}" if support else f"{phrase}, {_tally(events, 'event')}"
+
+
+def _tally(items: list[dict[str, Any]], word: str) -> str:
     parts = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in counts(items))
-    return f"{_plural(len(items), 'change')} ({parts})" if items else "no changes"
+    return f"{_plural(len(items), word)} ({parts})"
 
 
 def page_title(page: str | None = None) -> str:

@@ -63,6 +63,15 @@ def test_title_counts_by_kind() -> None:
     assert summary.title([]) == "Defender for Containers support matrix: no changes"
 
 
+def test_title_counts_events_apart_from_changes_of_support() -> None:
+    accepted = {**CHANGES_3[0], "kind": "accepted", "dataset": "page"}
+    baseline = {**CHANGES_3[0], "kind": "baseline", "dataset": "page"}
+    assert (
+        summary.count_phrase([*CHANGES_3[:2], accepted]) == "2 changes (1 removed, 1 promoted) and 1 event (1 accepted)"
+    )
+    assert summary.count_phrase([baseline]) == "no changes, 1 event (1 baseline)"
+
+
 def test_summary_text_has_title_and_every_sentence() -> None:
     text = summary.summary_text(CHANGES_3)
     assert text.splitlines()[0] == summary.title(CHANGES_3)
