@@ -36,13 +36,13 @@ def commit(repo: Path, path: str, text: str, when: str, previous_path: str | Non
     return git(repo, "rev-parse", "HEAD")
 
 
-def commit_corpus(repo: Path) -> dict[str, dict[str, str]]:
-    """Every corpus version committed in date order at its path (``git mv`` at the rename), with the
-    manifest's commit times; returns test commit -> manifest row."""
+def commit_corpus(repo: Path, limit: int | None = None) -> dict[str, dict[str, str]]:
+    """Every corpus version (or the first ``limit``) committed in date order at its path (``git mv`` at
+    the rename), with the manifest's commit times; returns test commit -> manifest row."""
     init(repo)
     commits: dict[str, dict[str, str]] = {}
     previous = None
-    for row in manifest():
+    for row in manifest()[:limit]:
         sha = commit(repo, row["path_in_repo"], markdown_text(row["file"][:-3]), row["committed_at_utc"], previous)
         commits[sha] = row
         previous = row["path_in_repo"]
