@@ -118,7 +118,7 @@ def read(root: Path) -> list[Transition]:
             row = json.loads(line)
             accepted = row.get("accepted")
             if accepted is not None and not isinstance(accepted, dict):
-                raise TypeError("accepted is an object")
+                raise TypeError("accepted must be an object")
             out.append(Transition(str(row["at"]), row["from"], str(row["to"]), str(row.get("kind", CHANGED)), accepted))
         except (ValueError, KeyError, TypeError):
             continue
