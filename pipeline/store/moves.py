@@ -121,10 +121,19 @@ def unfinished(store: SnapshotStore) -> list[Transition]:
     ]
 
 
-def roll_forward(store: SnapshotStore, hold: Hold | None = None) -> list[tuple[Transition, pd.DataFrame]]:
-    """Finish interrupted moves exactly as the interrupted run would have; [] when there is none."""
-    done = []
+def roll_forward(store: SnapshotStore, hold: Hold | None = None) -> list[tuple[Transition, pd.DataFrame | None]]:
+    """Finish interrupted moves exactly as the interrupted run would have; [] when there is none.
+
+    A move to a quarantined snapshot without a person's verdict (its journal line damaged, or written by
+    an ``accept`` older than the verdict in the log) is never finished: releasing the page with its failed
+    validation would publish what nobody accepted. It is returned with ``None`` for its changes, and the
+    caller rebuilds the history without it (changes it recorded before the kill are not support changes)."""
+    done: list[tuple[Transition, pd.DataFrame | None]] = []
+    listed = {e["id"]: e.get("status", "good") for e in store.entries()}
     for pending in unfinished(store):
+        if pending.accepted is None and listed.get(pending.to) == "quarantined":
+            done.append((pending, None))
+            continue
         target = _snapshot(store, pending.to)
         validation = pending.verdict(target.validation())
         found, _ = move(store, pending, target, hold=hold, logged=True, validation=validation)

@@ -43,11 +43,21 @@ def recover(store: SnapshotStore, hold: moves.Hold | None = None) -> list[str]:
         lines.append(repair_history(store))
     if _alert_state_damaged(store.root):
         lines.append(repair_alert_state(store))
+    abandoned = False
     for move, found in moves.roll_forward(store, hold):
+        if found is None:
+            abandoned = True
+            lines.append(
+                f"recovered: the interrupted move to quarantined snapshot {move.to} carries no accepted verdict "
+                "in journal.jsonl; it stays quarantined (accept it again to publish it)"
+            )
+            continue
         lines.append(
             f"recovered: finished the interrupted move to snapshot {move.to} detected {move.at} "
             f"({len(found)} change(s) recorded)"
         )
+    if abandoned:  # what that move recorded before the kill is no change of support
+        lines.append(repair_history(store))
     return lines
 
 
@@ -120,6 +130,9 @@ def replay_moves(store: SnapshotStore) -> list[journal.Transition]:
     stored before the log began (a store written by an earlier version)."""
     logged = journal.read(store.root)
     start = logged[0].at if logged else None
+    listed = {e["id"]: e.get("status", "good") for e in store.entries()}
+    # a move to a snapshot still quarantined was never finished, and never will be (see moves.roll_forward)
+    logged = [t for t in logged if listed.get(t.to) != "quarantined"]
     chain: list[Snapshot] = [
         s
         for s in sorted(store.good(), key=lambda s: (str(s.meta.get("fetched_at") or ""), s.id))

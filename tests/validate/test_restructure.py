@@ -138,6 +138,37 @@ def test_an_accept_killed_after_logging_its_move_is_finished_with_the_verdict_an
     assert published[0]["git_commit_id"] == repo["new"]
 
 
+@pytest.mark.parametrize("step", ["logged", "recorded"])
+def test_a_logged_move_to_a_quarantined_snapshot_without_a_verdict_is_never_finished(
+    tmp_path: Path, repo: dict[str, object], monkeypatch: pytest.MonkeyPatch, step: str
+) -> None:
+    # the journal line lost its verdict (damaged, or written by an accept older than the verdict in the
+    # log): the roll forward must not release the page with its failed validation, and what the killed
+    # accept recorded is dropped from the history (found by an independent attack on #14's accept fix)
+    _baseline(tmp_path, repo)
+    new = _page(tmp_path, "new", learn_page(new_shape(), str(repo["new"])))
+    with pytest.raises(ValidationFailed):
+        _run(tmp_path, new, "2025-02-27T06:17:00Z")
+    [held] = [e for e in SnapshotStore(tmp_path / "snapshots").entries() if e["status"] == "quarantined"]
+    monkeypatch.setenv("SUPPORTMATRIX_ACCEPTED_BY", "octocat")
+    options = AcceptOptions(held["id"], tmp_path / "snapshots", tmp_path / "output")
+    assert in_child(lambda: accept(options), kill_at=step) == -signal.SIGKILL
+    log = tmp_path / "snapshots" / "journal.jsonl"
+    *kept, last = log.read_bytes().splitlines()
+    line = json.loads(last)
+    line.pop("accepted")
+    log.write_bytes(b"".join(k + b"\n" for k in kept) + json.dumps(line).encode() + b"\n")
+    with pytest.raises(ValidationFailed):  # the same page, still unconfirmed: quarantined again
+        _run(tmp_path, new, "2025-02-28T06:17:00Z")
+    store = SnapshotStore(tmp_path / "snapshots")
+    assert store.get(held["id"]).status == "quarantined"
+    assert all(r["new_revision"] != held["id"] for r in _history(tmp_path))
+    accept(options)  # the person accepts again: published once, with one accepted record
+    assert [r["kind"] for r in _history(tmp_path) if r["dataset"] == "page"] == ["accepted"]
+    latest = SnapshotStore(tmp_path / "snapshots").latest_good()
+    assert latest is not None and latest.id == held["id"]
+
+
 def test_accept_refuses_a_good_snapshot(tmp_path: Path, repo: dict[str, object]) -> None:
     from pipeline.errors import UsageError
 
