@@ -111,20 +111,29 @@ def test_without_the_source_it_is_quarantined_as_an_unconfirmed_restructure_and_
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
 
 
-@pytest.mark.parametrize("step", ["logged", "recorded", "held", "committed"])
-def test_an_accept_killed_after_logging_its_move_is_finished_with_the_verdict_and_the_accepted_record(
+def _accept_killed_at(
     tmp_path: Path, repo: dict[str, object], monkeypatch: pytest.MonkeyPatch, step: str
-) -> None:
-    # the verdict goes into the journal with the move: a roll forward must not release the page with its
-    # failed validation, nor record the change without the "accepted" event (found in #14's review)
+) -> tuple[Path, dict[str, object], AcceptOptions]:
+    """The new shape quarantined (no source to confirm it), then an accept of it SIGKILLed at ``step``:
+    (the new page, the held snapshot's entry, the accept's options)."""
     _baseline(tmp_path, repo)
     new = _page(tmp_path, "new", learn_page(new_shape(), str(repo["new"])))
     with pytest.raises(ValidationFailed):
         _run(tmp_path, new, "2025-02-27T06:17:00Z")
     [held] = [e for e in SnapshotStore(tmp_path / "snapshots").entries() if e["status"] == "quarantined"]
     monkeypatch.setenv("SUPPORTMATRIX_ACCEPTED_BY", "octocat")
-    options = AcceptOptions(held["id"], tmp_path / "snapshots", tmp_path / "output")
+    options = AcceptOptions(str(held["id"]), tmp_path / "snapshots", tmp_path / "output")
     assert in_child(lambda: accept(options), kill_at=step) == -signal.SIGKILL
+    return new, held, options
+
+
+@pytest.mark.parametrize("step", ["logged", "recorded", "held", "committed"])
+def test_an_accept_killed_after_logging_its_move_is_finished_with_the_verdict_and_the_accepted_record(
+    tmp_path: Path, repo: dict[str, object], monkeypatch: pytest.MonkeyPatch, step: str
+) -> None:
+    # the verdict goes into the journal with the move: a roll forward must not release the page with its
+    # failed validation, nor record the change without the "accepted" event (found in #14's review)
+    new, held, _ = _accept_killed_at(tmp_path, repo, monkeypatch, step)
     _run(tmp_path, new, "2025-02-28T06:17:00Z")  # the next daily run finds the move and finishes it
     latest = SnapshotStore(tmp_path / "snapshots").latest_good()
     assert latest is not None and latest.id == held["id"]
@@ -145,14 +154,7 @@ def test_a_logged_move_to_a_quarantined_snapshot_without_a_verdict_is_never_fini
     # the journal line lost its verdict (damaged, or written by an accept older than the verdict in the
     # log): the roll forward must not release the page with its failed validation, and what the killed
     # accept recorded is dropped from the history (found by an independent attack on #14's accept fix)
-    _baseline(tmp_path, repo)
-    new = _page(tmp_path, "new", learn_page(new_shape(), str(repo["new"])))
-    with pytest.raises(ValidationFailed):
-        _run(tmp_path, new, "2025-02-27T06:17:00Z")
-    [held] = [e for e in SnapshotStore(tmp_path / "snapshots").entries() if e["status"] == "quarantined"]
-    monkeypatch.setenv("SUPPORTMATRIX_ACCEPTED_BY", "octocat")
-    options = AcceptOptions(held["id"], tmp_path / "snapshots", tmp_path / "output")
-    assert in_child(lambda: accept(options), kill_at=step) == -signal.SIGKILL
+    new, held, options = _accept_killed_at(tmp_path, repo, monkeypatch, step)
     log = tmp_path / "snapshots" / "journal.jsonl"
     *kept, last = log.read_bytes().splitlines()
     line = json.loads(last)
