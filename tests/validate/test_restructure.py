@@ -163,7 +163,7 @@ def test_a_logged_move_to_a_quarantined_snapshot_without_a_verdict_is_never_fini
     with pytest.raises(ValidationFailed):  # the same page, still unconfirmed: quarantined again
         _run(tmp_path, new, "2025-02-28T06:17:00Z")
     store = SnapshotStore(tmp_path / "snapshots")
-    assert store.get(held["id"]).status == "quarantined"
+    assert store.get(str(held["id"])).status == "quarantined"
     assert all(r["new_revision"] != held["id"] for r in _history(tmp_path))
     accept(options)  # the person accepts again: published once, with one accepted record
     assert [r["kind"] for r in _history(tmp_path) if r["dataset"] == "page"] == ["accepted"]
