@@ -149,11 +149,7 @@ def _save(
     """Move the baseline to a prepared (or quarantined) snapshot, publish, announce: the save steps that
     ``run`` and ``accept`` share. See ``pipeline.store.moves`` for the order and why."""
     at = str(revision.page["fetched_at"])
-    move = moves.plan(previous, baseline, staged, at=at)
-    accepted = (validation or {}).get("accepted")
-    if move is not None and isinstance(accepted, dict):
-        # a person's verdict is logged with the move: a roll forward then commits and records it too
-        move = replace(move, accepted=accepted)
+    move = moves.plan(previous, baseline, staged, at=at, validation=validation)
     if move is None:
         from .diff import empty
 

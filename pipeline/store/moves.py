@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from .._faults import point
 from . import journal
 from .journal import BASELINE, CHANGED, Transition
-from .snapshots import authored
+from .snapshots import GOOD, QUARANTINED, authored
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -39,18 +39,27 @@ if TYPE_CHECKING:
 Hold = Callable[["pd.DataFrame"], None]
 
 
-def plan(previous: Snapshot | None, baseline: Snapshot | None, target: Snapshot, at: str) -> Transition | None:
+def plan(
+    previous: Snapshot | None,
+    baseline: Snapshot | None,
+    target: Snapshot,
+    at: str,
+    validation: dict[str, Any] | None = None,
+) -> Transition | None:
     """The move a run makes to ``target`` (None: the baseline does not move).
 
     ``previous`` is the page seen last, ``baseline`` the newest authored good one. Seeing the page seen
-    last again, or a page that is not authored, moves nothing."""
+    last again, or a page that is not authored, moves nothing. A person's verdict in ``validation``
+    (``accepted``) is logged with the move, so a roll forward commits and records it too."""
     if not authored(target.meta) or (previous is not None and previous.id == target.id):
         return None
+    verdict = (validation or {}).get("accepted")
+    accepted = verdict if isinstance(verdict, dict) else None
     if baseline is None:
-        return Transition(at, previous.id if previous is not None else None, target.id, BASELINE)
+        return Transition(at, previous.id if previous is not None else None, target.id, BASELINE, accepted)
     if baseline.id == target.id and previous is not None and not authored(previous.meta):
         return None  # back to the authored baseline after a reconstructed one: nothing changed
-    return Transition(at, baseline.id, target.id, CHANGED)
+    return Transition(at, baseline.id, target.id, CHANGED, accepted)
 
 
 def changes(
@@ -104,20 +113,21 @@ def move(
     return found, history
 
 
+def statuses(store: SnapshotStore) -> dict[str, str]:
+    """Each listed snapshot's status (good or quarantined), by id."""
+    return {e["id"]: e.get("status", GOOD) for e in store.entries()}
+
+
 def unfinished(store: SnapshotStore) -> list[Transition]:
     """The logged moves whose targets were never committed, in log order (one after a killed run;
     several after a killed backfill, which logs its moves in one batch). A committed target stays
     listed as good and its last sighting only grows, so every finished move passes the test."""
-    listed = {e["id"]: e for e in store.entries()}
+    listed = statuses(store)
     checked = store.last_checked()
     return [
         move
         for move in journal.read(store.root)
-        if not (
-            move.to in listed
-            and listed[move.to].get("status", "good") == "good"
-            and checked.get(move.to, "") >= move.at
-        )
+        if not (listed.get(move.to) == GOOD and checked.get(move.to, "") >= move.at)
     ]
 
 
@@ -129,9 +139,9 @@ def roll_forward(store: SnapshotStore, hold: Hold | None = None) -> list[tuple[T
     validation would publish what nobody accepted. It is returned with ``None`` for its changes, and the
     caller rebuilds the history without it (changes it recorded before the kill are not support changes)."""
     done: list[tuple[Transition, pd.DataFrame | None]] = []
-    listed = {e["id"]: e.get("status", "good") for e in store.entries()}
+    listed = statuses(store)
     for pending in unfinished(store):
-        if pending.accepted is None and listed.get(pending.to) == "quarantined":
+        if pending.accepted is None and listed.get(pending.to) == QUARANTINED:
             done.append((pending, None))
             continue
         target = _snapshot(store, pending.to)

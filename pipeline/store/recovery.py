@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from ..errors import AlertError, PipelineError, SnapshotError
 from . import journal, moves
 from .history import CHANGES
+from .snapshots import QUARANTINED
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -130,9 +131,10 @@ def replay_moves(store: SnapshotStore) -> list[journal.Transition]:
     stored before the log began (a store written by an earlier version)."""
     logged = journal.read(store.root)
     start = logged[0].at if logged else None
-    listed = {e["id"]: e.get("status", "good") for e in store.entries()}
-    # a move to a snapshot still quarantined was never finished, and never will be (see moves.roll_forward)
-    logged = [t for t in logged if listed.get(t.to) != "quarantined"]
+    listed = moves.statuses(store)
+    # a move to a snapshot still quarantined is not finished (roll_forward finishes an accepted one after
+    # this rebuild, and never one without a verdict): its changes are not part of the history
+    logged = [t for t in logged if listed.get(t.to) != QUARANTINED]
     chain: list[Snapshot] = [
         s
         for s in sorted(store.good(), key=lambda s: (str(s.meta.get("fetched_at") or ""), s.id))
