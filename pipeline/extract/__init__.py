@@ -154,10 +154,7 @@ class _Walker:
             cells = []
             for td in _children(tr):
                 if td.tag in ("td", "th"):
-                    flat = flatten(td)
-                    cells.append(
-                        Cell(flat.text(), flat.footnotes(), flat.anchors(), tuple(flat.links), flat.as_lines())
-                    )
+                    cells.append(_body_cell(td))
             rows.append(tuple(cells))
         self.tables.append(
             Table(index, self.state.scope(), tuple(headers), tuple(header_fns), tuple(header_anchors), tuple(rows))
@@ -233,6 +230,15 @@ def _table_anchors(table: Table) -> set[str]:
     anchors = {a for group in table.header_anchors for a in group}
     anchors.update(a for row in table.rows for cell in row for a in cell.anchors)
     return anchors
+
+
+def _body_cell(td: Element) -> Cell:
+    if len(td) == 0:
+        # a cell of plain text (most of them: "Yes", "GA"): what flatten would find, without the walk
+        text = clean(td.text or "")
+        return Cell(text, (), (), (), (Line(text),) if text else ())
+    flat = flatten(td)
+    return Cell(flat.text(), flat.footnotes(), flat.anchors(), tuple(flat.links), flat.as_lines())
 
 
 def _item_lines(li: Element) -> tuple[Line, ...]:

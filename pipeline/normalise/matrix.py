@@ -74,8 +74,16 @@ def support_columns(document: Document, spec: PageSpec) -> dict[str, list[Any]]:
         width = authored_width(table)
         label_at = roles.row_label(table, width)
         state_column = [roles.is_state(table.headers[c]) for c in range(width)]
+        # key parts and footnote presence per table and per column, not per cell
+        scope_key = f"{key_text(table.scope.section)}|{key_text(table.scope.tab)}"
+        column_keys = [key_text(table.headers[c]) for c in range(width)]
+        header_marked = [
+            bool(table.header_footnotes[c]) if c < len(table.header_footnotes) else False for c in range(width)
+        ]
+        scope = table.scope
         for r, row in enumerate(table.rows):
             label = _cell(row, label_at)
+            row_key = f"{scope_key}|{key_text(label.value)}"
             for c in range(width):
                 if c == label_at:
                     continue
@@ -83,12 +91,12 @@ def support_columns(document: Document, spec: PageSpec) -> dict[str, list[Any]]:
                 column_label = table.headers[c]
                 raw = _WS.sub(" ", cell.value).strip()
                 state, qualifier = support_state(raw) if state_column[c] else (VALUE if raw else None, None)
-                base = "|".join(key_text(p) for p in (table.scope.section, table.scope.tab, label.value, column_label))
+                base = f"{row_key}|{column_keys[c]}"
                 repeats[base] += 1
                 cols["page"].append(spec.slug)
-                cols["section"].append(table.scope.section)
-                cols["tab"].append(table.scope.tab)
-                cols["subheading"].append(table.scope.subheading)
+                cols["section"].append(scope.section)
+                cols["tab"].append(scope.tab)
+                cols["subheading"].append(scope.subheading)
                 cols["table"].append(table.index)
                 cols["row"].append(r)
                 cols["row_label"].append(label.value)
@@ -97,7 +105,8 @@ def support_columns(document: Document, spec: PageSpec) -> dict[str, list[Any]]:
                 cols["raw"].append(raw or None)  # an empty cell has no text (CSV cannot tell "" from null)
                 cols["state"].append(state)
                 cols["qualifier"].append(qualifier)
-                cols["footnotes"].append(_footnotes(resolver, table, c, label, cell))
+                marked = header_marked[c] or label.footnotes or cell.footnotes
+                cols["footnotes"].append(_footnotes(resolver, table, c, label, cell) if marked else [])
                 cols["cell_key"].append(base if repeats[base] == 1 else f"{base}|#{repeats[base]}")
     return cols
 
