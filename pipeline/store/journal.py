@@ -105,24 +105,48 @@ def _end_with_newline(fd: int, file: Path) -> None:
 
 def read(root: Path) -> list[Transition]:
     """Every complete line, oldest first; torn or foreign lines are skipped (never acted on)."""
+    return scan(root)[0]
+
+
+def scan(root: Path) -> tuple[list[Transition], list[bytes]]:
+    """The moves (as :func:`read`) and the lines that are none: torn by a kill mid-append, or damaged."""
     file = path(root)
     try:
         data = file.read_bytes()
     except FileNotFoundError:
-        return []
+        return [], []
     except OSError as exc:
         raise SnapshotError(f"cannot read {file}: {exc}") from exc
-    out = []
+    out, bad = [], []
     for line in data.splitlines():
         try:
-            row = json.loads(line)
-            accepted = row.get("accepted")
-            if accepted is not None and not isinstance(accepted, dict):
-                raise TypeError("accepted must be an object")
-            out.append(Transition(str(row["at"]), row["from"], str(row["to"]), str(row.get("kind", CHANGED)), accepted))
-        except (ValueError, KeyError, TypeError):
-            continue
-    return out
+            out.append(_transition(json.loads(line)))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            if line.strip():
+                bad.append(line)
+    return out, bad
+
+
+def _transition(row: Any) -> Transition:
+    accepted = row.get("accepted")
+    if accepted is not None and not isinstance(accepted, dict):
+        raise TypeError("accepted must be an object")
+    return Transition(str(row["at"]), row["from"], str(row["to"]), str(row.get("kind", CHANGED)), accepted)
+
+
+def set_aside(root: Path, bad: list[bytes]) -> str:
+    """Move the lines that are no move out of the log, into ``journal.jsonl.damaged`` (kept, appended
+    first), so later runs neither skip them again nor pay for what their discovery costs. Returns the
+    file name they went to."""
+    file = path(root)
+    aside = file.with_name(file.name + ".damaged")
+    append_durably(aside, b"".join(line + b"\n" for line in bad))
+    dropped = set(bad)
+    kept = [line + b"\n" for line in file.read_bytes().splitlines() if line.strip() and line not in dropped]
+    from .._io import atomic_write_bytes
+
+    atomic_write_bytes(file, b"".join(kept))
+    return aside.name
 
 
 def last(root: Path) -> Transition | None:

@@ -13,7 +13,9 @@ no file but itself knows, so its rebuild errs towards telling again:
 - ``alerts-state.json`` unreadable or of the wrong shape: moved aside and rebuilt
   with every recorded change delivered except those of the latest move, which are
   pending (at worst the latest alert is sent twice; no change is lost from it);
-- a move logged but never committed: finished (:func:`pipeline.store.moves.roll_forward`).
+- a move logged but never committed: finished (:func:`pipeline.store.moves.roll_forward`);
+- a line of the log that is no move (torn, or damaged): set aside in ``journal.jsonl.damaged``, and
+  changes recorded for a snapshot still quarantined removed from the history (:func:`repair_journal`).
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ def recover(store: SnapshotStore, hold: moves.Hold | None = None) -> list[str]:
     """What a run does first; one line per thing it repaired or finished (none in the common case,
     decided without pandas)."""
     lines = []
+    _, bad = journal.scan(store.root)
+    if bad:
+        lines.append(repair_journal(store, bad))
     if _history_damaged(store):
         lines.append(repair_history(store))
     if _alert_state_damaged(store.root):
@@ -124,6 +129,36 @@ def repair_history(store: SnapshotStore) -> str:
     store._write_history(unique)
     aside = f"; damaged files kept as {', '.join(moved)}" if moved else ""
     return f"repaired: change history rebuilt from the snapshots ({len(unique)} change(s)){aside}"
+
+
+def repair_journal(store: SnapshotStore, bad: list[bytes]) -> str:
+    """Lines of the log that are no move: set aside, and whatever a lost line's move recorded for a
+    snapshot still quarantined taken out of the history.
+
+    A torn line (a kill mid-append) recorded nothing: its move had not started. A line damaged later
+    may have been a move to a quarantined snapshot killed after recording its changes (an ``accept``):
+    without the line no roll forward can finish it, and those changes are no change of support. The
+    history never holds a quarantined snapshot's changes otherwise (:func:`replay_moves`), so removing
+    them loses nothing; a lost line's move that was committed keeps its changes."""
+    aside = journal.set_aside(store.root, bad)
+    removed = _drop_quarantined_changes(store)
+    taken = f"; {removed} recorded change(s) of snapshots still quarantined removed from the history" if removed else ""
+    return f"repaired: {len(bad)} line(s) of journal.jsonl that are no move kept in {aside}{taken}"
+
+
+def _drop_quarantined_changes(store: SnapshotStore) -> int:
+    if not (store.root / f"{CHANGES}.parquet").exists():
+        return 0
+    held = {ident for ident, status in moves.statuses(store).items() if status == QUARANTINED}
+    with store._lock():
+        try:
+            history = store._history_records()
+        except SnapshotError:
+            return 0  # a damaged history is rebuilt next, without them
+        kept = [r for r in history if str(r["new_revision"]) not in held]
+        if len(kept) < len(history):
+            store._write_history(kept)
+    return len(history) - len(kept)
 
 
 def replay_moves(store: SnapshotStore) -> list[journal.Transition]:

@@ -221,3 +221,20 @@ def test_the_journal_keeps_an_accepted_verdict_and_skips_a_line_whose_verdict_is
     stored = {"success": False, "outcome": "quarantined", "failed": ["drift.x"]}
     assert plain.verdict(stored) is stored
     assert accepted.verdict(stored) == {**stored, "success": True, "outcome": "accepted", "accepted": verdict}
+
+
+def test_journal_lines_that_are_no_move_are_set_aside_and_every_real_change_kept(tmp_path: Path, hook: Hook) -> None:
+    root = tmp_path / "store"
+    _two_runs(root, tmp_path)
+    expected, posts = history(root), len(hook.posts)
+    assert expected
+    log = root / "snapshots" / "journal.jsonl"
+    good = log.read_bytes()
+    # a torn append ended by a later one, a JSON line of the wrong shape (a crash before), bytes of noise
+    bad = [b'{"at": "2026-05-0', b"[1, 2]", b"\x00\xff\xfe not json"]
+    log.write_bytes(bad[0] + b"\n" + good + b"\n".join(bad[1:]) + b"\n")
+    assert in_child(options(root, promoted(tmp_path), "2026-05-03T06:00:00Z")) == 0
+    assert history(root) == expected  # the committed moves' changes all kept: nothing lost, nothing added
+    assert log.read_bytes() == good
+    assert (root / "snapshots" / "journal.jsonl.damaged").read_bytes() == b"".join(b + b"\n" for b in bad)
+    assert len(hook.posts) == posts  # nothing announced again

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.accept import AcceptOptions, accept
+from pipeline.alerts._state import load as load_alert_state
 from pipeline.errors import ValidationFailed
 from pipeline.run import RunOptions, run
 from pipeline.store.snapshots import SnapshotStore
@@ -147,24 +148,31 @@ def test_an_accept_killed_after_logging_its_move_is_finished_with_the_verdict_an
     assert published[0]["git_commit_id"] == repo["new"]
 
 
-@pytest.mark.parametrize("step", ["logged", "recorded"])
+@pytest.mark.parametrize("damage", ["verdict stripped", "line garbled"])
+@pytest.mark.parametrize("step", ["logged", "recorded", "held"])
 def test_a_logged_move_to_a_quarantined_snapshot_without_a_verdict_is_never_finished(
-    tmp_path: Path, repo: dict[str, object], monkeypatch: pytest.MonkeyPatch, step: str
+    tmp_path: Path, repo: dict[str, object], monkeypatch: pytest.MonkeyPatch, step: str, damage: str
 ) -> None:
     # the journal line lost its verdict (damaged, or written by an accept older than the verdict in the
-    # log): the roll forward must not release the page with its failed validation, and what the killed
-    # accept recorded is dropped from the history (found by an independent attack on #14's accept fix)
+    # log) or is no JSON at all: the roll forward must not release the page with its failed validation,
+    # and what the killed accept recorded (and held for alerting) is dropped from the history (found by
+    # independent attacks on #14's accept fix)
     new, held, options = _accept_killed_at(tmp_path, repo, monkeypatch, step)
     log = tmp_path / "snapshots" / "journal.jsonl"
     *kept, last = log.read_bytes().splitlines()
     line = json.loads(last)
     line.pop("accepted")
-    log.write_bytes(b"".join(k + b"\n" for k in kept) + json.dumps(line).encode() + b"\n")
+    replaced = b'{"at": "2025-02-27T0\x00\xff garbage' if damage == "line garbled" else json.dumps(line).encode()
+    log.write_bytes(b"".join(k + b"\n" for k in kept) + replaced + b"\n")
     with pytest.raises(ValidationFailed):  # the same page, still unconfirmed: quarantined again
         _run(tmp_path, new, "2025-02-28T06:17:00Z")
     store = SnapshotStore(tmp_path / "snapshots")
     assert store.get(str(held["id"])).status == "quarantined"
     assert all(r["new_revision"] != held["id"] for r in _history(tmp_path))
+    assert load_alert_state(tmp_path / "snapshots").pending == {}  # nothing false left to announce
+    if damage == "line garbled":  # kept aside, so later runs do not meet it again
+        assert (tmp_path / "snapshots" / "journal.jsonl.damaged").read_bytes() == replaced + b"\n"
+        assert replaced not in log.read_bytes()
     accept(options)  # the person accepts again: published once, with one accepted record
     assert [r["kind"] for r in _history(tmp_path) if r["dataset"] == "page"] == ["accepted"]
     latest = SnapshotStore(tmp_path / "snapshots").latest_good()
