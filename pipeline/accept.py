@@ -61,6 +61,9 @@ def _accept(opts: AcceptOptions, env: Mapping[str, str] | None, running: Any) ->
     for line in recover(store, hold=lambda changes: running._hold(opts_run, changes)):
         result.say(line)
     held = store.get(opts.ident)
+    verdict = (held.validation() or {}).get("accepted")
+    if held.status != QUARANTINED and isinstance(verdict, dict):
+        return _accepted_before(opts_run, store, held, verdict, result, running)
     if held.status != QUARANTINED:
         raise UsageError(f"snapshot {held.id} is not quarantined (it is {held.status}); nothing to accept")
     previous, baseline = store.latest_good(), store.baseline()
@@ -76,4 +79,26 @@ def _accept(opts: AcceptOptions, env: Mapping[str, str] | None, running: Any) ->
     # recorded and their alerts held, the snapshot released as good, then output/ and the alert
     snapshot = running._save(opts_run, store, previous, baseline, held, revision, validation, result)
     result.say(f"accepted: snapshot {snapshot.id} by {accepted['by']}")
+    return result
+
+
+def _accepted_before(
+    opts_run: Any, store: Any, held: Any, verdict: dict[str, Any], result: RunResult, running: Any
+) -> RunResult:
+    """Accepting an accepted snapshot again (typically: retrying an accept that was killed, whose move the
+    recovery above just finished) completes what the first left undone, output/ and the held alerts,
+    and changes nothing else: the first verdict stands."""
+    from .diff import empty
+    from .steps import build, page_of
+
+    result.snapshot_id = held.id
+    latest = store.latest_good()
+    if latest is not None and latest.id == held.id and not running._published(opts_run.output, held):
+        from .publish import publish
+
+        revision = build(held.page_bytes(), from_snapshot(held), page_of(held.meta))
+        publish(opts_run.output, revision.frames, store.changes(), held.meta)
+        result.say(f"published: snapshot {held.id} to {opts_run.output}")
+    running._announce(opts_run, empty(), held, result)  # what the first accept held for alerting
+    result.say(f"accepted already: snapshot {held.id} by {verdict.get('by')} at {verdict.get('at')}")
     return result

@@ -128,14 +128,21 @@ def _accept_killed_at(
     return new, held, options
 
 
+@pytest.mark.parametrize("then", ["the next run", "accept again"])
 @pytest.mark.parametrize("step", ["logged", "recorded", "held", "committed"])
 def test_an_accept_killed_after_logging_its_move_is_finished_with_the_verdict_and_the_accepted_record(
-    tmp_path: Path, repo: dict[str, object], monkeypatch: pytest.MonkeyPatch, step: str
+    tmp_path: Path, repo: dict[str, object], monkeypatch: pytest.MonkeyPatch, step: str, then: str
 ) -> None:
     # the verdict goes into the journal with the move: a roll forward must not release the page with its
     # failed validation, nor record the change without the "accepted" event (found in #14's review)
-    new, held, _ = _accept_killed_at(tmp_path, repo, monkeypatch, step)
-    _run(tmp_path, new, "2025-02-28T06:17:00Z")  # the next daily run finds the move and finishes it
+    new, held, options = _accept_killed_at(tmp_path, repo, monkeypatch, step)
+    if then == "the next run":
+        _run(tmp_path, new, "2025-02-28T06:17:00Z")  # the next daily run finds the move and finishes it
+    else:  # the person retries: the move is finished, output/ rebuilt, and the retry succeeds
+        monkeypatch.setenv("SUPPORTMATRIX_ACCEPTED_BY", "someone else")
+        result = accept(options)
+        assert result.snapshot_id == held["id"]
+        assert any(line.startswith("accepted already: ") and "octocat" in line for line in result.messages)
     latest = SnapshotStore(tmp_path / "snapshots").latest_good()
     assert latest is not None and latest.id == held["id"]
     validation = latest.validation() or {}
