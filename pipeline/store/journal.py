@@ -129,9 +129,20 @@ def scan(root: Path) -> tuple[list[Transition], list[bytes]]:
 
 def _transition(row: Any) -> Transition:
     accepted = row.get("accepted")
-    if accepted is not None and not isinstance(accepted, dict):
-        raise TypeError("accepted must be an object")
+    if accepted is not None and not _verdict_shaped(accepted):
+        raise TypeError("accepted must be an object {by, at, failed}")
     return Transition(str(row["at"]), row["from"], str(row["to"]), str(row.get("kind", CHANGED)), accepted)
+
+
+def _verdict_shaped(accepted: Any) -> bool:
+    """What ``accept`` writes: who and when as text, the failed expectations as a list of text."""
+    return (
+        isinstance(accepted, dict)
+        and isinstance(accepted.get("by"), str)
+        and isinstance(accepted.get("at"), str)
+        and isinstance(accepted.get("failed"), list)
+        and all(isinstance(f, str) for f in accepted["failed"])
+    )
 
 
 def set_aside(root: Path, bad: list[bytes]) -> str:

@@ -204,7 +204,7 @@ def test_offline_rebuild_from_the_shipped_reconstruction_moves_nothing(tmp_path:
     assert not (root / "snapshots" / "journal.jsonl").exists()
 
 
-def test_the_journal_keeps_an_accepted_verdict_and_skips_a_line_whose_verdict_is_not_an_object(
+def test_the_journal_keeps_an_accepted_verdict_and_skips_a_line_whose_verdict_is_not_of_its_shape(
     tmp_path: Path,
 ) -> None:
     from pipeline.store import journal
@@ -217,6 +217,8 @@ def test_the_journal_keeps_an_accepted_verdict_and_skips_a_line_whose_verdict_is
     assert b"accepted" not in journal.path(tmp_path).read_bytes().splitlines()[0]
     with journal.path(tmp_path).open("ab") as fh:
         fh.write(b'{"at": "x", "from": null, "to": "c", "kind": "changed", "accepted": "yes"}\n')
+        fh.write(b'{"at": "x", "from": null, "to": "d", "accepted": {"by": 5, "at": "y", "failed": []}}\n')
+        fh.write(b'{"at": "x", "from": null, "to": "e", "accepted": {"by": "a", "at": "y", "failed": "f"}}\n')
     assert journal.read(tmp_path) == [plain, accepted]
     stored = {"success": False, "outcome": "quarantined", "failed": ["drift.x"]}
     assert plain.verdict(stored) is stored
