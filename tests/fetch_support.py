@@ -1,15 +1,60 @@
-"""A raw HTTP server on 127.0.0.1 that sends exactly the bytes it is given, as slowly as it is told.
-
-pytest-httpserver (werkzeug) writes headers itself and cannot trickle them; these tests need a
-status line sent a byte a second, or header bytes outside ASCII, exactly as a hostile server would.
+"""What the fetch tests share: a policy for the local server, a recording MockTransport, a sleep that
+only counts, and a raw HTTP server on 127.0.0.1 that sends exactly the bytes it is given, as slowly as
+it is told (pytest-httpserver, werkzeug, writes headers itself and cannot trickle them; these tests
+need a status line sent a byte a second, or header bytes outside ASCII, exactly as a hostile server would).
 """
 
 from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+
+import httpx
+from pytest_httpserver import HTTPServer
+
+from pipeline.fetch import FetchPolicy
+
+STAMP = "2026-11-27T05:30:00Z"
+HTML = b"<html><body><h1>Containers support matrix</h1></body></html>"
+
+
+def local(**overrides: object) -> FetchPolicy:
+    """A policy for the local server: both loopback names allowed unless overridden, plain http, quick backoff."""
+    settings: dict[str, object] = {
+        "allowed_hosts": ("127.0.0.1", "localhost"),
+        "require_https": False,
+        "connect_timeout": 2.0,
+        "read_timeout": 2.0,
+        "retries": 2,
+        "backoff_base": 0.5,
+        "backoff_max": 30.0,
+    }
+    settings.update(overrides)
+    return FetchPolicy(**settings)  # type: ignore[arg-type]
+
+
+def url_on(server: HTTPServer, host: str, path: str) -> str:
+    return f"http://{host}:{server.port}{path}"
+
+
+def mock(handler: Callable[[httpx.Request], httpx.Response]) -> tuple[httpx.MockTransport, list[httpx.Request]]:
+    seen: list[httpx.Request] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return handler(request)
+
+    return httpx.MockTransport(record), seen
+
+
+class FakeSleep:
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
 
 
 @dataclass
