@@ -14,7 +14,7 @@ records the same ``accepted`` change as the interrupted ``accept`` would have.
 are diffed against (null: nothing to diff, the first authored page), ``to``
 the snapshot that becomes the baseline. Because the intent is on disk first,
 a run killed anywhere after it leaves enough to finish the move exactly as an
-uninterrupted run would have (``pipeline.store.recovery.roll_forward``), and the
+uninterrupted run would have (``pipeline.store.moves.roll_forward``), and the
 whole change history can be rebuilt from the snapshots (``pipeline repair``).
 
 Appending is O(1) whatever the length of the history; a torn last line (a

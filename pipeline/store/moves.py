@@ -24,6 +24,7 @@ alert), not diffed against what the capture happened to miss.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .._faults import point
@@ -131,23 +132,32 @@ def unfinished(store: SnapshotStore) -> list[Transition]:
     ]
 
 
-def roll_forward(store: SnapshotStore, hold: Hold | None = None) -> list[tuple[Transition, pd.DataFrame | None]]:
-    """Finish interrupted moves exactly as the interrupted run would have; [] when there is none.
+@dataclass(frozen=True)
+class Rolled:
+    """What :func:`roll_forward` did: the moves it finished, each with the changes it recorded, and the
+    moves it will not finish (to a quarantined snapshot, without a person's verdict)."""
+
+    finished: list[tuple[Transition, pd.DataFrame]] = field(default_factory=list)
+    abandoned: list[Transition] = field(default_factory=list)
+
+
+def roll_forward(store: SnapshotStore, hold: Hold | None = None) -> Rolled:
+    """Finish interrupted moves exactly as the interrupted run would have; nothing when there is none.
 
     A move to a quarantined snapshot without a person's verdict (its journal line damaged, or written by
     an ``accept`` older than the verdict in the log) is never finished: releasing the page with its failed
-    validation would publish what nobody accepted. It is returned with ``None`` for its changes, and the
-    caller rebuilds the history without it (changes it recorded before the kill are not support changes)."""
-    done: list[tuple[Transition, pd.DataFrame | None]] = []
+    validation would publish what nobody accepted. It is returned as abandoned, and the caller rebuilds
+    the history without it (changes it recorded before the kill are not support changes)."""
+    done = Rolled()
     listed = statuses(store)
     for pending in unfinished(store):
         if pending.accepted is None and listed.get(pending.to) == QUARANTINED:
-            done.append((pending, None))
+            done.abandoned.append(pending)
             continue
         target = _snapshot(store, pending.to)
         validation = pending.verdict(target.validation())
         found, _ = move(store, pending, target, hold=hold, logged=True, validation=validation)
-        done.append((pending, found))
+        done.finished.append((pending, found))
     return done
 
 

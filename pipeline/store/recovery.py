@@ -49,20 +49,18 @@ def recover(store: SnapshotStore, hold: moves.Hold | None = None) -> list[str]:
         lines.append(repair_history(store))
     if _alert_state_damaged(store.root):
         lines.append(repair_alert_state(store))
-    abandoned = False
-    for move, found in moves.roll_forward(store, hold):
-        if found is None:
-            abandoned = True
-            lines.append(
-                f"recovered: the interrupted move to quarantined snapshot {move.to} carries no accepted verdict "
-                "in journal.jsonl; it stays quarantined (accept it again to publish it)"
-            )
-            continue
+    rolled = moves.roll_forward(store, hold)
+    for move, found in rolled.finished:
         lines.append(
             f"recovered: finished the interrupted move to snapshot {move.to} detected {move.at} "
             f"({len(found)} change(s) recorded)"
         )
-    if abandoned:  # what that move recorded before the kill is no change of support
+    for move in rolled.abandoned:
+        lines.append(
+            f"recovered: the interrupted move to quarantined snapshot {move.to} carries no accepted verdict "
+            "in journal.jsonl; it stays quarantined (accept it again to publish it)"
+        )
+    if rolled.abandoned:  # what that move recorded before the kill is no change of support
         lines.append(repair_history(store))
     return lines
 
