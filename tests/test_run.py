@@ -14,6 +14,7 @@ from pipeline import fetch as fetching
 from pipeline.cli import main
 from pipeline.errors import FetchError, HTTPStatusError, OfflineError, PipelineError
 from pipeline.run import RunOptions, run
+from tests.fetch_support import local
 from tests.support import DEFAULT_URL, page_dir, tree_digest
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -154,16 +155,9 @@ def test_missing_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 
 def _local_policy(**kw: object) -> fetching.FetchPolicy:
-    base: dict[str, object] = {
-        "allowed_hosts": ("127.0.0.1", "localhost"),
-        "require_https": False,
-        "retries": 1,
-        "backoff_base": 0.01,
-        "backoff_max": 0.05,
-        "read_timeout": 0.5,
-    }
-    base.update(kw)
-    return fetching.FetchPolicy(**base)  # type: ignore[arg-type]
+    """The fetch tests' local-server policy, with a run's quick retries and a short read timeout."""
+    settings: dict[str, object] = {"retries": 1, "backoff_base": 0.01, "backoff_max": 0.05, "read_timeout": 0.5}
+    return local(**{**settings, **kw})
 
 
 def _run_http(tmp_path: Path, url: str, **policy: object) -> None:
