@@ -10,6 +10,7 @@ the article's elements from this same tree.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import lxml.etree
 
@@ -126,12 +127,19 @@ def _inside_chrome(element: lxml.etree._Element) -> bool:
     return False
 
 
+def _everywhere(root: lxml.etree._Element, *tags: str) -> Iterator[lxml.etree._Element]:
+    """``tags`` in document order in the whole document, as ``//tag`` finds them: markup after ``</html>``
+    lands in a second top-level element beside the root, which the root's own iteration never reaches."""
+    for top in (*reversed(list(root.itersiblings(preceding=True))), root, *root.itersiblings()):
+        yield from top.iter(*tags)
+
+
 def page_meta(root: lxml.etree._Element) -> PageMeta:
     # one pass over the document for the three tags (three XPath scans cost 0.6 ms a page)
     metas: dict[str, str] = {}
     canonical: str | None = None
     heading: lxml.etree._Element | None = None
-    for tag in root.iter("meta", "link", "title"):
+    for tag in _everywhere(root, "meta", "link", "title"):
         if tag.tag == "meta":
             name, content = tag.get("name") or tag.get("property"), tag.get("content")
             if name and content is not None:

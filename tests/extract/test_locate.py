@@ -51,3 +51,13 @@ def test_a_plain_cell_reads_as_a_walked_one() -> None:
     assert _body_cell(empty).lines == () and _body_cell(empty).value == ""
     table = extract(_PAGE.encode()).tables[0]
     assert [c.value for c in table.rows[0]] == ["Yes bold", "GA"]
+
+
+def test_metadata_after_the_closing_html_tag_is_still_read() -> None:
+    # libxml2 puts markup after </html> in a second top-level element: the page's metadata is still the
+    # document's (found by an attack on the one-pass reading, which read the root only)
+    late = '<title>Late | Microsoft Learn</title><link rel="canonical" href="https://x/y" />'
+    late += '<meta name="ms.date" content="2025-03-30" />'
+    page = "<!DOCTYPE html><html><head></head><body><main><div class='content'><h1>T</h1><table><tr><th>A</th></tr><tr><td>b</td></tr></table>"
+    meta = extract((page + "</div></main></body></html>" + late).encode()).meta
+    assert (meta.title, meta.canonical_url, meta.ms_date) == ("Late", "https://x/y", "2025-03-30")
