@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -121,17 +122,26 @@ def scan(root: Path) -> tuple[list[Transition], list[bytes]]:
     for line in data.splitlines():
         try:
             out.append(_transition(json.loads(line)))
-        except (ValueError, KeyError, TypeError, AttributeError):
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             if line.strip():
                 bad.append(line)
     return out, bad
 
 
+_ID = re.compile(r"[0-9a-f]{16}")  # a snapshot id (pipeline.store.snapshots.snapshot_id)
+
+
 def _transition(row: Any) -> Transition:
+    """The move a line names, in the shape :meth:`Transition.to_json` writes; else TypeError."""
+    at, source, to, kind = row["at"], row["from"], row["to"], row.get("kind", CHANGED)
+    if not (isinstance(at, str) and isinstance(to, str) and _ID.fullmatch(to)):
+        raise TypeError("a move names when (text) and the snapshot it goes to (an id)")
+    if not (source is None or (isinstance(source, str) and _ID.fullmatch(source))) or kind not in (CHANGED, BASELINE):
+        raise TypeError("a move comes from a snapshot id or from nothing, and is changed or baseline")
     accepted = row.get("accepted")
     if accepted is not None and not _verdict_shaped(accepted):
         raise TypeError("accepted must be an object {by, at, failed}")
-    return Transition(str(row["at"]), row["from"], str(row["to"]), str(row.get("kind", CHANGED)), accepted)
+    return Transition(at, source, to, kind, accepted)
 
 
 def _verdict_shaped(accepted: Any) -> bool:
@@ -146,17 +156,26 @@ def _verdict_shaped(accepted: Any) -> bool:
 
 
 def set_aside(root: Path, bad: list[bytes]) -> str:
-    """Move the lines that are no move out of the log, into ``journal.jsonl.damaged`` (kept, appended
-    first), so later runs neither skip them again nor pay for what their discovery costs. Returns the
-    file name they went to."""
-    file = path(root)
-    aside = file.with_name(file.name + ".damaged")
-    append_durably(aside, b"".join(line + b"\n" for line in bad))
-    dropped = set(bad)
-    kept = [line + b"\n" for line in file.read_bytes().splitlines() if line.strip() and line not in dropped]
+    """Move the lines that are no move out of the log, into ``journal.jsonl.damaged`` (kept there first,
+    each once however often this is retried), so later runs neither skip them again nor pay for what
+    their discovery costs. Returns the file name they went to; SnapshotError when the files cannot be
+    written (the message names the file, never a temporary one, so a failing run's alert is stable)."""
     from .._io import atomic_write_bytes
 
-    atomic_write_bytes(file, b"".join(kept))
+    file = path(root)
+    aside = file.with_name(file.name + ".damaged")
+    try:
+        known = set(aside.read_bytes().splitlines()) if aside.exists() else set()
+        new = [line for line in dict.fromkeys(bad) if line not in known]
+        if new:
+            append_durably(aside, b"".join(line + b"\n" for line in new))
+        dropped = set(bad)
+        kept = [line + b"\n" for line in file.read_bytes().splitlines() if line.strip() and line not in dropped]
+        atomic_write_bytes(file, b"".join(kept))
+    except OSError as exc:
+        raise SnapshotError(
+            f"cannot set aside the damaged lines of {file} in {aside.name}: {exc.strerror or exc}"
+        ) from exc
     return aside.name
 
 

@@ -20,11 +20,13 @@ no file but itself knows, so its rebuild errs towards telling again:
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .._faults import point
 from ..errors import AlertError, PipelineError, SnapshotError
 from . import journal, moves
 from .history import CHANGES
@@ -138,8 +140,9 @@ def repair_journal(store: SnapshotStore, bad: list[bytes]) -> str:
     without the line no roll forward can finish it, and those changes are no change of support. The
     history never holds a quarantined snapshot's changes otherwise (:func:`replay_moves`), so removing
     them loses nothing; a lost line's move that was committed keeps its changes."""
+    removed = _drop_quarantined_changes(store)  # first: a kill before the set-aside finds the lines again
+    point("purged")
     aside = journal.set_aside(store.root, bad)
-    removed = _drop_quarantined_changes(store)
     taken = f"; {removed} recorded change(s) of snapshots still quarantined removed from the history" if removed else ""
     return f"repaired: {len(bad)} line(s) of journal.jsonl that are no move kept in {aside}{taken}"
 
@@ -168,13 +171,27 @@ def replay_moves(store: SnapshotStore) -> list[journal.Transition]:
     # a move to a snapshot still quarantined is not finished (roll_forward finishes an accepted one after
     # this rebuild, and never one without a verdict): its changes are not part of the history
     logged = [t for t in logged if listed.get(t.to) != QUARANTINED]
-    chain: list[Snapshot] = [
+    chain = [s for s in _authored_good(store) if start is None or str(s.meta.get("fetched_at") or "") < start]
+    early = [journal.Transition(str(b.meta.get("fetched_at") or ""), a.id, b.id) for a, b in itertools.pairwise(chain)]
+    if start is None:
+        return early
+    # a good authored snapshot after the log began that no logged move reaches lost its line (damaged,
+    # set aside): its move went from the authored page before it, at its detection time
+    reached = {t.to for t in logged}
+    lost = [
+        journal.Transition(str(b.meta.get("fetched_at") or ""), a.id, b.id)
+        for a, b in itertools.pairwise(_authored_good(store))
+        if b.id not in reached and str(b.meta.get("fetched_at") or "") >= start
+    ]
+    return early + list(heapq.merge(logged, lost, key=lambda t: t.at))
+
+
+def _authored_good(store: SnapshotStore) -> list[Snapshot]:
+    return [
         s
         for s in sorted(store.good(), key=lambda s: (str(s.meta.get("fetched_at") or ""), s.id))
-        if moves.authored(s.meta) and (start is None or str(s.meta.get("fetched_at") or "") < start)
+        if moves.authored(s.meta)
     ]
-    early = [journal.Transition(str(b.meta.get("fetched_at") or ""), a.id, b.id) for a, b in itertools.pairwise(chain)]
-    return early + logged
 
 
 def _aside(path: Path) -> list[str]:

@@ -15,6 +15,7 @@ from pipeline.cli import main
 from pipeline.errors import StoreBusy
 from pipeline.run import run
 from pipeline.store import runlock as _runlock
+from pipeline.store.recovery import repair
 from pipeline.store.snapshots import SnapshotStore
 from tests.alerts_support import Hook
 from tests.crash_support import (
@@ -210,16 +211,26 @@ def test_the_journal_keeps_an_accepted_verdict_and_skips_a_line_whose_verdict_is
     from pipeline.store import journal
 
     verdict = {"by": "octocat", "at": "2026-01-02T00:00:00Z", "failed": ["drift.x"]}
-    plain = journal.Transition("2026-01-01T00:00:00Z", None, "a" * 64, journal.BASELINE)
-    accepted = journal.Transition("2026-01-02T00:00:00Z", "a" * 64, "b" * 64, accepted=verdict)
+    plain = journal.Transition("2026-01-01T00:00:00Z", None, "a" * 16, journal.BASELINE)
+    accepted = journal.Transition("2026-01-02T00:00:00Z", "a" * 16, "b" * 16, accepted=verdict)
     journal.append(tmp_path, plain, accepted)
     # a run's own line is as it always was: no "accepted" key
     assert b"accepted" not in journal.path(tmp_path).read_bytes().splitlines()[0]
     with journal.path(tmp_path).open("ab") as fh:
-        fh.write(b'{"at": "x", "from": null, "to": "c", "kind": "changed", "accepted": "yes"}\n')
-        fh.write(b'{"at": "x", "from": null, "to": "d", "accepted": {"by": 5, "at": "y", "failed": []}}\n')
-        fh.write(b'{"at": "x", "from": null, "to": "e", "accepted": {"by": "a", "at": "y", "failed": "f"}}\n')
-    assert journal.read(tmp_path) == [plain, accepted]
+        c, d = "c" * 16, "d" * 16
+        for line in (
+            {"at": "x", "from": None, "to": c, "kind": "changed", "accepted": "yes"},
+            {"at": "x", "from": None, "to": c, "accepted": {"by": 5, "at": "y", "failed": []}},
+            {"at": "x", "from": None, "to": c, "accepted": {"by": "a", "at": "y", "failed": "f"}},
+            {"at": "x", "from": [1], "to": c},  # each field of its type, ids as a store writes them
+            {"at": "x", "from": c, "to": "0" * 64},
+            {"at": None, "from": c, "to": d},
+            {"at": "x", "from": c, "to": d, "kind": "moved"},
+        ):
+            fh.write(json.dumps(line).encode() + b"\n")
+        fh.write(b"[" * 100_000 + b"]" * 100_000 + b"\n")  # deeper than the JSON reader recurses
+    moves, bad = journal.scan(tmp_path)
+    assert moves == [plain, accepted] and len(bad) == 8
     stored = {"success": False, "outcome": "quarantined", "failed": ["drift.x"]}
     assert plain.verdict(stored) is stored
     assert accepted.verdict(stored) == {**stored, "success": True, "outcome": "accepted", "accepted": verdict}
@@ -233,10 +244,16 @@ def test_journal_lines_that_are_no_move_are_set_aside_and_every_real_change_kept
     log = root / "snapshots" / "journal.jsonl"
     good = log.read_bytes()
     # a torn append ended by a later one, a JSON line of the wrong shape (a crash before), bytes of noise
-    bad = [b'{"at": "2026-05-0', b"[1, 2]", b"\x00\xff\xfe not json"]
-    log.write_bytes(bad[0] + b"\n" + good + b"\n".join(bad[1:]) + b"\n")
+    baseline_line, move_line = good.splitlines()
+    # a torn append ended by a later one, a JSON line of the wrong shape (a crash before), bytes of noise,
+    # and the committed move's own line garbled
+    bad = [b'{"at": "2026-05-0', b"[1, 2]", b"\x00\xff\xfe not json", move_line[:-3] + b"\x00\x00\x00"]
+    log.write_bytes(bad[0] + b"\n" + baseline_line + b"\n" + b"\n".join(bad[1:]) + b"\n")
     assert in_child(options(root, promoted(tmp_path), "2026-05-03T06:00:00Z")) == 0
-    assert history(root) == expected  # the committed moves' changes all kept: nothing lost, nothing added
-    assert log.read_bytes() == good
+    assert history(root) == expected  # the committed move's changes kept: nothing lost, nothing added
+    assert log.read_bytes() == baseline_line + b"\n"
     assert (root / "snapshots" / "journal.jsonl.damaged").read_bytes() == b"".join(b + b"\n" for b in bad)
     assert len(hook.posts) == posts  # nothing announced again
+    # a rebuild replays the move whose line was lost: from the authored page before it, at its detection time
+    lines = repair(SnapshotStore(root / "snapshots"))
+    assert history(root) == expected, lines

@@ -171,6 +171,8 @@ def test_a_logged_move_to_a_quarantined_snapshot_without_a_verdict_is_never_fini
     line.pop("accepted")
     replaced = b'{"at": "2025-02-27T0\x00\xff garbage' if damage == "line garbled" else json.dumps(line).encode()
     log.write_bytes(b"".join(k + b"\n" for k in kept) + replaced + b"\n")
+    if damage == "line garbled":  # a run killed after cleaning the history, before setting the line aside
+        assert in_child(lambda: _run(tmp_path, new, "2025-02-27T12:00:00Z"), kill_at="purged") == -signal.SIGKILL
     with pytest.raises(ValidationFailed):  # the same page, still unconfirmed: quarantined again
         _run(tmp_path, new, "2025-02-28T06:17:00Z")
     store = SnapshotStore(tmp_path / "snapshots")
