@@ -22,7 +22,8 @@ from .errors import PipelineError, UsageError
 from .steps import from_snapshot
 
 if TYPE_CHECKING:
-    from .run import RunResult
+    from .run import RunOptions, RunResult
+    from .store.snapshots import Snapshot, SnapshotStore
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,12 @@ def _accept(opts: AcceptOptions, env: Mapping[str, str] | None, running: Any) ->
 
 
 def _accepted_before(
-    opts_run: Any, store: Any, held: Any, verdict: dict[str, Any], result: RunResult, running: Any
+    opts_run: RunOptions,
+    store: SnapshotStore,
+    held: Snapshot,
+    verdict: dict[str, Any],
+    result: RunResult,
+    running: Any,
 ) -> RunResult:
     """Accepting an accepted snapshot again (typically: retrying an accept that was killed, whose move the
     recovery above just finished) completes what the first left undone, output/ and the held alerts,

@@ -119,7 +119,7 @@ def statuses(store: SnapshotStore) -> dict[str, str]:
     return {e["id"]: e.get("status", GOOD) for e in store.entries()}
 
 
-def unfinished(store: SnapshotStore) -> list[Transition]:
+def unfinished(store: SnapshotStore, logged: list[Transition] | None = None) -> list[Transition]:
     """The logged moves whose targets were never committed, in log order (one after a killed run;
     several after a killed backfill, which logs its moves in one batch). A committed target stays
     listed as good and its last sighting only grows, so every finished move passes the test."""
@@ -127,12 +127,12 @@ def unfinished(store: SnapshotStore) -> list[Transition]:
     checked = store.last_checked()
     return [
         move
-        for move in journal.read(store.root)
+        for move in (journal.read(store.root) if logged is None else logged)
         if not (listed.get(move.to) == GOOD and checked.get(move.to, "") >= move.at)
     ]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Rolled:
     """What :func:`roll_forward` did: the moves it finished, each with the changes it recorded, and the
     moves it will not finish (to a quarantined snapshot, without a person's verdict)."""
@@ -141,7 +141,7 @@ class Rolled:
     abandoned: list[Transition] = field(default_factory=list)
 
 
-def roll_forward(store: SnapshotStore, hold: Hold | None = None) -> Rolled:
+def roll_forward(store: SnapshotStore, hold: Hold | None = None, logged: list[Transition] | None = None) -> Rolled:
     """Finish interrupted moves exactly as the interrupted run would have; nothing when there is none.
 
     A move to a quarantined snapshot without a person's verdict (its journal line damaged, or written by
@@ -150,7 +150,7 @@ def roll_forward(store: SnapshotStore, hold: Hold | None = None) -> Rolled:
     the history without it (changes it recorded before the kill are not support changes)."""
     done = Rolled()
     listed = statuses(store)
-    for pending in unfinished(store):
+    for pending in unfinished(store, logged):
         if pending.accepted is None and listed.get(pending.to) == QUARANTINED:
             done.abandoned.append(pending)
             continue

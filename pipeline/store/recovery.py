@@ -44,14 +44,14 @@ def recover(store: SnapshotStore, hold: moves.Hold | None = None) -> list[str]:
     """What a run does first; one line per thing it repaired or finished (none in the common case,
     decided without pandas)."""
     lines = []
-    _, bad = journal.scan(store.root)
+    logged, bad = journal.scan(store.root)
     if bad:
         lines.append(repair_journal(store, bad))
     if _history_damaged(store):
         lines.append(repair_history(store))
     if _alert_state_damaged(store.root):
         lines.append(repair_alert_state(store))
-    rolled = moves.roll_forward(store, hold)
+    rolled = moves.roll_forward(store, hold, logged)
     for move, found in rolled.finished:
         lines.append(
             f"recovered: finished the interrupted move to snapshot {move.to} detected {move.at} "
@@ -164,34 +164,28 @@ def _drop_quarantined_changes(store: SnapshotStore) -> int:
 
 def replay_moves(store: SnapshotStore) -> list[journal.Transition]:
     """Every move of the baseline, oldest first: the log, after the chain of good authored snapshots
-    stored before the log began (a store written by an earlier version)."""
+    stored before the log began (a store written by an earlier version), with the moves whose lines
+    were lost put back where they happened."""
     logged = journal.read(store.root)
     start = logged[0].at if logged else None
     listed = moves.statuses(store)
     # a move to a snapshot still quarantined is not finished (roll_forward finishes an accepted one after
     # this rebuild, and never one without a verdict): its changes are not part of the history
     logged = [t for t in logged if listed.get(t.to) != QUARANTINED]
-    chain = [s for s in _authored_good(store) if start is None or str(s.meta.get("fetched_at") or "") < start]
-    early = [journal.Transition(str(b.meta.get("fetched_at") or ""), a.id, b.id) for a, b in itertools.pairwise(chain)]
+    authored = sorted((s for s in store.good() if moves.authored(s.meta)), key=lambda s: (_seen(s), s.id))
+    pairs = list(itertools.pairwise(authored))
+    early = [journal.Transition(_seen(b), a.id, b.id) for a, b in pairs if start is None or _seen(b) < start]
     if start is None:
         return early
     # a good authored snapshot after the log began that no logged move reaches lost its line (damaged,
     # set aside): its move went from the authored page before it, at its detection time
     reached = {t.to for t in logged}
-    lost = [
-        journal.Transition(str(b.meta.get("fetched_at") or ""), a.id, b.id)
-        for a, b in itertools.pairwise(_authored_good(store))
-        if b.id not in reached and str(b.meta.get("fetched_at") or "") >= start
-    ]
+    lost = [journal.Transition(_seen(b), a.id, b.id) for a, b in pairs if b.id not in reached and _seen(b) >= start]
     return early + list(heapq.merge(logged, lost, key=lambda t: t.at))
 
 
-def _authored_good(store: SnapshotStore) -> list[Snapshot]:
-    return [
-        s
-        for s in sorted(store.good(), key=lambda s: (str(s.meta.get("fetched_at") or ""), s.id))
-        if moves.authored(s.meta)
-    ]
+def _seen(snapshot: Snapshot) -> str:
+    return str(snapshot.meta.get("fetched_at") or "")
 
 
 def _aside(path: Path) -> list[str]:
