@@ -24,11 +24,15 @@ def main(args: argparse.Namespace) -> int:
     _page.resolve(args)
     import sys
 
+    from ..run import RunOptions, _hold
     from ..store.recovery import repair
     from ..store.runlock import held
     from ..store.snapshots import SnapshotStore
 
+    opts = RunOptions(snapshots=args.snapshots)
     with held(args.snapshots, args.lock_timeout):
-        for line in repair(SnapshotStore(args.snapshots), alerts=args.alerts):
+        # a move repair finishes holds its changes for alerting, as the run it finishes would have:
+        # the next run (or accept) sends them
+        for line in repair(SnapshotStore(args.snapshots), alerts=args.alerts, hold=lambda c: _hold(opts, c)):
             print(line, file=sys.stderr)
     return 0

@@ -18,9 +18,11 @@ from pipeline.alerts._state import load as load_alert_state
 from pipeline.errors import ValidationFailed
 from pipeline.run import RunOptions, run
 from pipeline.store.snapshots import SnapshotStore
+from tests.alerts_support import Hook
 from tests.backfill_support import commit, init
 from tests.crash_support import in_child
 from tests.restructure_support import PATH, learn_page, new_shape, old_shape
+from tests.support import page_dir
 
 
 @pytest.fixture
@@ -186,6 +188,22 @@ def test_a_logged_move_to_a_quarantined_snapshot_without_a_verdict_is_never_fini
     assert [r["kind"] for r in _history(tmp_path) if r["dataset"] == "page"] == ["accepted"]
     latest = SnapshotStore(tmp_path / "snapshots").latest_good()
     assert latest is not None and latest.id == held["id"]
+
+
+def test_repair_finishing_a_killed_accept_holds_its_changes_for_alerting(
+    tmp_path: Path, repo: dict[str, object], monkeypatch: pytest.MonkeyPatch, hook: Hook
+) -> None:
+    # repair finished the move without holding its changes: the retried accept then had nothing to send,
+    # and the change alert was lost (found by an attack on #14's accept retry)
+    from pipeline.cli import main
+
+    _accept_killed_at(tmp_path, repo, monkeypatch, "recorded")
+    root = tmp_path / "roots"
+    root.mkdir()
+    store = (tmp_path / "snapshots").rename(page_dir(root))
+    assert load_alert_state(store).pending == {}  # killed before holding
+    assert main(["repair", "--snapshots", str(root)]) == 0
+    assert load_alert_state(store).pending  # held, so the next run or accept announces them
 
 
 def test_accept_refuses_a_good_snapshot(tmp_path: Path, repo: dict[str, object]) -> None:
