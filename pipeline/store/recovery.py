@@ -20,7 +20,6 @@ no file but itself knows, so its rebuild errs towards telling again:
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import os
 from pathlib import Path
@@ -164,8 +163,12 @@ def _drop_quarantined_changes(store: SnapshotStore) -> int:
 
 def replay_moves(store: SnapshotStore) -> list[journal.Transition]:
     """Every move of the baseline, oldest first: the log, after the chain of good authored snapshots
-    stored before the log began (a store written by an earlier version), with the moves whose lines
-    were lost put back where they happened."""
+    stored before the log began (a store written by an earlier version).
+
+    A move whose line was lost (damaged, set aside) is not replayed: which page it went from cannot be
+    told from the snapshots (a flap reaches a page twice; an accepted page may be older than the one
+    before it), and a guessed source would record changes that never happened (found by an attack on a
+    replay that guessed). Its changes stay in the history until a rebuild drops them."""
     logged = journal.read(store.root)
     start = logged[0].at if logged else None
     listed = moves.statuses(store)
@@ -173,15 +176,9 @@ def replay_moves(store: SnapshotStore) -> list[journal.Transition]:
     # this rebuild, and never one without a verdict): its changes are not part of the history
     logged = [t for t in logged if listed.get(t.to) != QUARANTINED]
     authored = sorted((s for s in store.good() if moves.authored(s.meta)), key=lambda s: (_seen(s), s.id))
-    pairs = list(itertools.pairwise(authored))
-    early = [journal.Transition(_seen(b), a.id, b.id) for a, b in pairs if start is None or _seen(b) < start]
-    if start is None:
-        return early
-    # a good authored snapshot after the log began that no logged move reaches lost its line (damaged,
-    # set aside): its move went from the authored page before it, at its detection time
-    reached = {t.to for t in logged}
-    lost = [journal.Transition(_seen(b), a.id, b.id) for a, b in pairs if b.id not in reached and _seen(b) >= start]
-    return early + list(heapq.merge(logged, lost, key=lambda t: t.at))
+    chain = [s for s in authored if start is None or _seen(s) < start]
+    early = [journal.Transition(_seen(b), a.id, b.id) for a, b in itertools.pairwise(chain)]
+    return early + logged
 
 
 def _seen(snapshot: Snapshot) -> str:
