@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import signal
 from pathlib import Path
 
@@ -204,6 +205,29 @@ def test_repair_finishing_a_killed_accept_holds_its_changes_for_alerting(
     assert load_alert_state(store).pending == {}  # killed before holding
     assert main(["repair", "--snapshots", str(root)]) == 0
     assert load_alert_state(store).pending  # held, so the next run or accept announces them
+
+
+def test_an_accepted_page_fetched_again_into_a_missing_output_keeps_its_verdict(
+    tmp_path: Path, repo: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a page failing a validity check (another article's title) is accepted; output/ is then lost (or the
+    # accept was killed before publishing) and the daily run fetches the same bytes: it must publish them
+    # with the person's verdict, not validate again, fail and quarantine an accepted page (exit 5; found by
+    # an attack on #14's accept retry)
+    _baseline(tmp_path, repo)
+    other = _page(tmp_path, "other", learn_page(_another_article(old_shape()), str(repo["old"])))
+    with pytest.raises(ValidationFailed):
+        _run(tmp_path, other, "2025-02-27T06:17:00Z")
+    [held] = [e for e in SnapshotStore(tmp_path / "snapshots").entries() if e["status"] == "quarantined"]
+    monkeypatch.setenv("SUPPORTMATRIX_ACCEPTED_BY", "octocat")
+    accept(AcceptOptions(str(held["id"]), tmp_path / "snapshots", tmp_path / "output"))
+    shutil.rmtree(tmp_path / "output")
+    _run(tmp_path, other, "2025-02-28T06:17:00Z")  # no ValidationFailed
+    latest = SnapshotStore(tmp_path / "snapshots").latest_good()
+    assert latest is not None and latest.id == held["id"]
+    assert (latest.validation() or {})["accepted"]["by"] == "octocat"
+    published = json.loads((tmp_path / "output" / "latest" / "page.json").read_text(encoding="utf-8"))
+    assert published[0]["sha256"] == latest.sha256
 
 
 def test_accept_refuses_a_good_snapshot(tmp_path: Path, repo: dict[str, object]) -> None:
