@@ -273,8 +273,9 @@ def _audit(
             page=fetched.body, meta=meta, frames=revision.frames, validation=validation, status=QUARANTINED
         )
         result.status, result.snapshot_id = "quarantined", held.id
+        where = "quarantined in" if held.status == QUARANTINED else "left as stored (good) in"
         raise ValidationFailed(
-            f"{failure_line(validation)}: {report.reason()}; page and datasets quarantined in {held.path}",
+            f"{failure_line(validation)}: {report.reason()}; page and datasets {where} {held.path}",
             failed=report.failed,
             report=report,
         )

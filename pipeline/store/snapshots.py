@@ -245,6 +245,10 @@ class SnapshotStore(History, Index):
             elif status == GOOD and listed.status == QUARANTINED:
                 listed = self._release(listed, validation)
                 lines.append(_indexlog.entry_line(dict(listed.meta)))
+            elif status == QUARANTINED and listed.status == GOOD:
+                # a page stored as good failing validation now (today's rules) moves nothing: a sighting
+                # would make it the page seen last, and the next run would diff from it (found by an attack)
+                return listed
             self._see(listed.id, checked_at)
             self._record([*lines, _indexlog.seen_line(listed.id, checked_at)], listings=bool(lines))
             return listed

@@ -151,6 +151,18 @@ def test_a_quarantined_page_stored_again_as_good_leaves_quarantine(tmp_path: Pat
     assert store.latest_good().id == bad.id
 
 
+def test_a_good_page_stored_again_as_quarantined_is_not_seen(tmp_path: Path) -> None:
+    store = SnapshotStore(tmp_path)
+    first = store_page(store, 1, "2025-01-01T00:00:00Z")
+    second = store_page(store, 2, "2025-01-02T00:00:00Z")
+    again = store_page(
+        store, 1, "2025-01-03T00:00:00Z", status=QUARANTINED, validation={"success": False, "failed": ["x"]}
+    )
+    assert again.id == first.id and again.status == GOOD
+    assert store.latest_good().id == second.id  # the failed run moved nothing
+    assert store.last_checked()[first.id] == "2025-01-01T00:00:00Z"
+
+
 def test_a_damaged_index_is_a_snapshot_error(tmp_path: Path) -> None:
     (tmp_path / "index.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(SnapshotError, match=r"cannot read .*index\.json"):
