@@ -23,13 +23,22 @@ from tests.support import DEFAULT_URL
 # --- status codes and retries -------------------------------------------------------------------
 
 
-def test_404_is_not_retried(httpserver: HTTPServer, sleep: FakeSleep) -> None:
-    httpserver.expect_request("/missing").respond_with_data(b"nope", status=404)
-    with pytest.raises(HTTPStatusError, match="HTTP 404") as info:
-        fetch(httpserver.url_for("/missing"), policy=local(retries=3), sleep=sleep)
-    assert info.value.status == 404
-    assert len(httpserver.log) == 1
-    assert sleep.calls == []
+@pytest.mark.parametrize(
+    ("status", "retries", "match", "attempts"),
+    [
+        pytest.param(404, 3, "HTTP 404", 1, id="404-is-not-retried"),
+        pytest.param(500, 2, "HTTP 500 after 3 attempts", 3, id="500-fails-after-retries"),
+    ],
+)
+def test_an_error_status_fails_after_its_attempts(
+    httpserver: HTTPServer, sleep: FakeSleep, status: int, retries: int, match: str, attempts: int
+) -> None:
+    httpserver.expect_request("/page").respond_with_data(b"no", status=status)
+    with pytest.raises(HTTPStatusError, match=match) as info:
+        fetch(httpserver.url_for("/page"), policy=local(retries=retries), sleep=sleep)
+    assert info.value.status == status
+    assert len(httpserver.log) == attempts
+    assert len(sleep.calls) == attempts - 1  # a pause between attempts, none after the last
 
 
 def test_503_twice_then_200_succeeds(httpserver: HTTPServer, sleep: FakeSleep) -> None:
@@ -43,15 +52,6 @@ def test_503_twice_then_200_succeeds(httpserver: HTTPServer, sleep: FakeSleep) -
     assert len(sleep.calls) == 2
     assert 0.5 <= sleep.calls[0] <= 1.0
     assert 1.0 <= sleep.calls[1] <= 1.5
-
-
-def test_500_always_fails_after_retries(httpserver: HTTPServer, sleep: FakeSleep) -> None:
-    httpserver.expect_request("/page").respond_with_data(b"boom", status=500)
-    with pytest.raises(HTTPStatusError, match="HTTP 500 after 3 attempts") as info:
-        fetch(httpserver.url_for("/page"), policy=local(retries=2), sleep=sleep)
-    assert info.value.status == 500
-    assert len(httpserver.log) == 3
-    assert len(sleep.calls) == 2
 
 
 def test_backoff_is_capped(httpserver: HTTPServer, sleep: FakeSleep) -> None:
