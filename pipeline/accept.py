@@ -68,6 +68,13 @@ def _accept(opts: AcceptOptions, env: Mapping[str, str] | None, running: Any) ->
     if held.status != QUARANTINED:
         raise UsageError(f"snapshot {held.id} is not quarantined (it is {held.status}); nothing to accept")
     previous, baseline = store.latest_good(), store.baseline()
+    if previous is not None and store.last_seen(previous) > store.last_seen(held):
+        # the page moved on after this one was held (a flap back, a later good page): diffing the page as it
+        # is now against the held one would record changes back in time and publish older data
+        raise UsageError(
+            f"snapshot {held.id} was last seen {store.last_seen(held)}, before the page as it is now "
+            f"(snapshot {previous.id}, seen {store.last_seen(previous)}); accept it when a run sees it again"
+        )
     fetched = from_snapshot(held)
     try:
         revision = build(held.page_bytes(), fetched, page_of(held.meta))

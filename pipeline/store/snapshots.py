@@ -34,7 +34,7 @@ import gzip
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -157,11 +157,12 @@ class SnapshotStore(History, Index):
             return None
         checked = self.last_checked()
         position = {e["id"]: i for i, e in enumerate(entries)}
-        newest = max(
-            entries,
-            key=lambda e: (max(checked.get(e["id"], ""), str(e.get("fetched_at") or "")), position[e["id"]]),
-        )
+        newest = max(entries, key=lambda e: (_seen_at(e["id"], e, checked), position[e["id"]]))
         return self._snapshot(newest)
+
+    def last_seen(self, snapshot: Snapshot) -> str:
+        """When the page was last seen as this snapshot: its latest sighting, else when it was fetched."""
+        return _seen_at(snapshot.id, snapshot.meta, self.last_checked())
 
     def find(self, sha256: str) -> Snapshot | None:
         self._load()  # (re)reads the index when it changed on disk
@@ -373,3 +374,7 @@ class SnapshotStore(History, Index):
                             fsync_dir(base)
                     self._compact()
                     self._stamps = self._stat()
+
+
+def _seen_at(ident: str, entry: Mapping[str, Any], checked: Mapping[str, str]) -> str:
+    return max(checked.get(ident, ""), str(entry.get("fetched_at") or ""))

@@ -240,6 +240,34 @@ def test_accept_refuses_a_good_snapshot(tmp_path: Path, repo: dict[str, object])
         accept(AcceptOptions(good.id, tmp_path / "snapshots", tmp_path / "output"))
 
 
+def test_accept_refuses_a_held_page_the_page_has_moved_on_from(tmp_path: Path, repo: dict[str, object]) -> None:
+    # the new shape is held, then the page flips back to the old one (as the real page did for weeks in
+    # 2025): accepting the held one now would diff the page as it is against an older one, record changes
+    # back in time and publish older data (found by an attack on #14's accept)
+    from pipeline.errors import UsageError
+
+    _baseline(tmp_path, repo)
+    old = tmp_path / "old.html"
+    new = _page(tmp_path, "new", learn_page(new_shape(), str(repo["new"])))
+    with pytest.raises(ValidationFailed):
+        _run(tmp_path, new, "2025-02-27T06:17:00Z")
+    _run(tmp_path, old, "2025-02-28T06:17:00Z")
+    before = {p.name: p.read_bytes() for p in (tmp_path / "output" / "latest").iterdir()}
+    history = _history(tmp_path)
+    [held] = [e for e in SnapshotStore(tmp_path / "snapshots").entries() if e["status"] == "quarantined"]
+    options = AcceptOptions(str(held["id"]), tmp_path / "snapshots", tmp_path / "output")
+    with pytest.raises(UsageError, match=r"before the page as it is now .*accept it when a run sees it again"):
+        accept(options)
+    assert _history(tmp_path) == history
+    assert {p.name: p.read_bytes() for p in (tmp_path / "output" / "latest").iterdir()} == before
+    # the page shows the held shape again: it is held again, seen last, and accepting it now publishes it
+    with pytest.raises(ValidationFailed):
+        _run(tmp_path, new, "2025-03-01T06:17:00Z")
+    assert accept(options).snapshot_id == held["id"]
+    latest = SnapshotStore(tmp_path / "snapshots").latest_good()
+    assert latest is not None and latest.id == held["id"]
+
+
 def _cut_sections(markdown: str) -> str:
     """Half the capability sections gone, as a partial page would be."""
     start, end = markdown.index("## Runtime threat protection"), markdown.index("## Registries and images")
