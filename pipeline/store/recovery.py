@@ -108,6 +108,7 @@ def _has_logged_changes(store: SnapshotStore) -> bool:
 def repair_history(store: SnapshotStore) -> str:
     """Rebuild changes.parquet/json from the snapshots and the log; the damaged files are kept aside."""
     from .._io import records
+    from ..diff.transient import TRANSIENT
     from ..schema import DATASETS
     from .history import history_order, occurrence
 
@@ -120,14 +121,29 @@ def repair_history(store: SnapshotStore) -> str:
         found.extend(records(moves.changes(store, move, target, frames), DATASETS[CHANGES]))
     seen: set[tuple[str, str, str]] = set()
     unique = []
-    for r in sorted(found, key=history_order):
+    # each move was diffed against an empty history (the damaged one is aside), so its transient events
+    # are found again over the whole rebuilt history at once, as runs found them against theirs
+    for r in sorted((r for r in found if r["kind"] != TRANSIENT), key=history_order):
         key = occurrence(r)
         if key not in seen:
             seen.add(key)
             unique.append(r)
+    unique = sorted(unique + _transient(unique), key=history_order)
     store._write_history(unique)
     aside = f"; damaged files kept as {', '.join(moved)}" if moved else ""
     return f"repaired: change history rebuilt from the snapshots ({len(unique)} change(s)){aside}"
+
+
+def _transient(rebuilt: list[dict[str, object]]) -> list[dict[str, object]]:
+    import pandas as pd
+
+    from .._io import records
+    from ..diff import empty
+    from ..diff.transient import transient_events, window_hours
+    from ..schema import DATASETS
+
+    frame = pd.DataFrame(rebuilt, columns=list(empty().columns), dtype=object)
+    return records(transient_events(None, frame, window_hours()), DATASETS[CHANGES])
 
 
 def repair_journal(store: SnapshotStore, bad: list[bytes]) -> str:

@@ -82,6 +82,21 @@ def test_repair_command_rebuilds_the_history_and_keeps_the_damaged_file(tmp_path
     assert (store / "changes.json.damaged").read_text(encoding="utf-8") == "[{broken"
 
 
+def test_repair_rebuilds_the_transient_events_of_a_change_reverted_within_the_window(
+    tmp_path: Path, hook: Hook
+) -> None:
+    # a promotion undone the next run records its transient event; a rebuild diffed each move against an
+    # empty history (the damaged one set aside) and lost it (found by an attack on #14's repair)
+    root = tmp_path / "store"
+    _two_runs(root, tmp_path)
+    assert in_child(options(root, SAMPLE, "2026-05-02T18:00:00Z")) == 0
+    expected = history(root)
+    assert [r["kind"] for r in expected].count("transient") == 1
+    (root / "snapshots" / "changes.parquet").unlink()
+    repair(SnapshotStore(root / "snapshots"))
+    assert history(root) == expected
+
+
 @pytest.mark.parametrize("content", ["{not json", "[]", '{"version": 1, "delivered": []}', '"text"'])
 def test_a_damaged_alert_state_is_rebuilt_and_the_latest_move_is_announced_again(
     tmp_path: Path, hook: Hook, content: str
