@@ -28,7 +28,7 @@ from .errors import AlertError, FetchError, OfflineError, PipelineError, StoreBu
 from .steps import Revision, build, from_snapshot, snapshot_meta
 from .store import moves
 from .store import runlock as _runlock
-from .store.snapshots import QUARANTINED, Snapshot, SnapshotStore
+from .store.snapshots import GOOD, QUARANTINED, Snapshot, SnapshotStore
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -245,11 +245,13 @@ def _audit(
     sent. ``--force`` publishes anyway, loudly, with ``forced: true`` in the snapshot meta.
     """
     point("validating")
-    stored = _validated_before(previous, fetched, revision)
+    known = previous if previous is not None and previous.sha256 == fetched.sha256 else store.find(fetched.sha256)
+    stored = _validated_before(known, fetched, revision)
     if stored is not None:
-        assert previous is not None
-        verdict = "was accepted" if stored.get("outcome") == "accepted" else "passed"
-        result.say(f"validation: same page and datasets as snapshot {previous.id}, which {verdict}; not re-run")
+        assert known is not None
+        verdict = {"accepted": "was accepted", "restructured": "was confirmed restructured"}
+        said = verdict.get(str(stored.get("outcome")), "passed")
+        result.say(f"validation: same page and datasets as snapshot {known.id}, which {said}; not re-run")
         return stored
     from .validate import validate
     from .validate.restructure import failure_line, settle
@@ -291,7 +293,7 @@ def _validated_before(
     """The stored passing validation of this very page, when today's code rebuilt exactly the datasets it
     checked (rebuilding output/ from a snapshot): the same data gives the same result, without the
     seconds-long Great Expectations import."""
-    if previous is None or fetched.sha256 != previous.sha256:
+    if previous is None or fetched.sha256 != previous.sha256 or previous.status != GOOD:
         return None
     stored = previous.validation()
     if not stored or not stored.get("success"):
@@ -301,10 +303,11 @@ def _validated_before(
     before = previous.frames()
     if set(before) != set(revision.frames):
         return None
-    # A person's verdict is on these very bytes: refetched, the page differs only in the ``page`` dataset's
-    # fetch fields (when, ETag, ...), and validating again would fail it again and quarantine a page that
-    # was accepted (found by an attack: the daily run after a killed accept exited 5).
-    accepted = stored.get("outcome") == "accepted"
+    # A person's verdict (or the authored source's) is on these very bytes: refetched, the page differs only
+    # in the ``page`` dataset's fetch fields (when, ETag, ...), and validating again would fail it again:
+    # an accepted page exited 5 after a killed accept, and one coming back after a flap was never recorded
+    # (drift against the page it flapped to; both found by attacks).
+    accepted = stored.get("outcome") in ("accepted", "restructured")
     if all(
         same_data(frame, before[name], name)
         for name, frame in revision.frames.items()

@@ -6,6 +6,7 @@ the commit and path, as Learn's do."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -266,6 +267,35 @@ def test_accept_refuses_a_held_page_the_page_has_moved_on_from(tmp_path: Path, r
     assert accept(options).snapshot_id == held["id"]
     latest = SnapshotStore(tmp_path / "snapshots").latest_good()
     assert latest is not None and latest.id == held["id"]
+
+
+@pytest.mark.parametrize("judged", ["accepted", "restructured"])
+def test_a_judged_page_coming_back_after_a_flap_keeps_its_verdict_and_records_the_change(
+    tmp_path: Path, repo: dict[str, object], judged: str
+) -> None:
+    # the new shape is judged good (a person's accept, or confirmed by the source), the page flips back to
+    # the old shape, then shows the new one again with no source today: validating again failed its drift
+    # against the old page every run and the change back was never recorded (found by an attack)
+    _baseline(tmp_path, repo)
+    old = tmp_path / "old.html"
+    new = _page(tmp_path, "new", learn_page(new_shape(), str(repo["new"])))
+    if judged == "accepted":
+        with pytest.raises(ValidationFailed):
+            _run(tmp_path, new, "2025-02-27T06:17:00Z")
+        [held] = [e for e in SnapshotStore(tmp_path / "snapshots").entries() if e["status"] == "quarantined"]
+        accept(AcceptOptions(str(held["id"]), tmp_path / "snapshots", tmp_path / "output"))
+    else:
+        _run(tmp_path, new, "2025-02-27T06:17:00Z", clone=Path(str(repo["clone"])))
+    _run(tmp_path, old, "2025-02-28T06:17:00Z")
+    _run(tmp_path, new, "2025-03-01T06:17:00Z")  # no ValidationFailed
+    store = SnapshotStore(tmp_path / "snapshots")
+    latest = store.latest_good()
+    assert latest is not None and latest.sha256 == hashlib.sha256(new.read_bytes()).hexdigest()
+    assert (latest.validation() or {})["outcome"] == judged
+    back = [r for r in _history(tmp_path) if r["detected_at"] == "2025-03-01T06:17:00Z"]
+    assert back and all(r["new_revision"] == latest.id for r in back)
+    published = json.loads((tmp_path / "output" / "latest" / "page.json").read_text(encoding="utf-8"))
+    assert published[0]["sha256"] == latest.sha256
 
 
 def _cut_sections(markdown: str) -> str:
