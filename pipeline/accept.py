@@ -6,7 +6,8 @@ validation result is kept with ``outcome: accepted`` and ``accepted: {by, at, fa
 ``SUPPORTMATRIX_ACCEPTED_BY``, else ``GITHUB_ACTOR``, else the login name), and then the run's own
 save steps follow: the snapshot becomes good, its changes since the previous good snapshot go into
 the history (with an ``accepted`` record of dataset ``page``), the held alerts are sent and
-``output/`` is rebuilt.
+``output/`` is rebuilt. The changes are dated when the page was first fetched as this one, or, when
+another good page was seen after that (the page flipped away and back), at its last sighting.
 """
 
 from __future__ import annotations
@@ -85,7 +86,12 @@ def _accept(opts: AcceptOptions, env: Mapping[str, str] | None, running: Any) ->
     validation = accepted_validation(stored, accepted)
     # the run's own save steps (run._save): the move logged, its changes (with the accepted record)
     # recorded and their alerts held, the snapshot released as good, then output/ and the alert
-    snapshot = running._save(opts_run, store, previous, baseline, held, revision, validation, result)
+    at = str(revision.page["fetched_at"])
+    if previous is not None and store.last_seen(previous) > at:
+        # the page was another one after this was first held, and has been this one again since (above):
+        # its changes date from that sighting, or the feed would say the page changed before it did
+        at = store.last_seen(held)
+    snapshot = running._save(opts_run, store, previous, baseline, held, revision, validation, result, at=at)
     result.say(f"accepted: snapshot {snapshot.id} by {accepted['by']}")
     return result
 

@@ -145,10 +145,13 @@ def _save(
     revision: Revision,
     validation: dict[str, object] | None,
     result: RunResult,
+    *,
+    at: str | None = None,
 ) -> Snapshot:
     """Move the baseline to a prepared (or quarantined) snapshot, publish, announce: the save steps that
-    ``run`` and ``accept`` share. See ``pipeline.store.moves`` for the order and why."""
-    at = str(revision.page["fetched_at"])
+    ``run`` and ``accept`` share. See ``pipeline.store.moves`` for the order and why. ``at`` dates the
+    move (default: when the page was fetched)."""
+    at = at or str(revision.page["fetched_at"])
     move = moves.plan(previous, baseline, staged, at=at, validation=validation)
     if move is None:
         from .diff import empty

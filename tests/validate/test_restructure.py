@@ -19,6 +19,7 @@ from pipeline.accept import AcceptOptions, accept
 from pipeline.alerts._state import load as load_alert_state
 from pipeline.errors import ValidationFailed
 from pipeline.run import RunOptions, run
+from pipeline.store.recovery import repair
 from pipeline.store.snapshots import SnapshotStore
 from tests.alerts_support import Hook
 from tests.backfill_support import commit, init
@@ -267,6 +268,13 @@ def test_accept_refuses_a_held_page_the_page_has_moved_on_from(tmp_path: Path, r
     assert accept(options).snapshot_id == held["id"]
     latest = SnapshotStore(tmp_path / "snapshots").latest_good()
     assert latest is not None and latest.id == held["id"]
+    # dated when the page was seen as the held one again, not at its first fetch: on 02-28 the page was
+    # the old one, so a change dated 02-27 would be false (found by an attack on this fix)
+    accepted = _history(tmp_path)[len(history) :]
+    assert accepted and {c["detected_at"] for c in accepted} == {"2025-03-01T06:17:00Z"}
+    written = _history(tmp_path)
+    repair(SnapshotStore(tmp_path / "snapshots"))  # the move's log line carries the date: a rebuild agrees
+    assert _history(tmp_path) == written
 
 
 @pytest.mark.parametrize("judged", ["accepted", "restructured"])
