@@ -69,12 +69,13 @@ def _accept(opts: AcceptOptions, env: Mapping[str, str] | None, running: Any) ->
     if held.status != QUARANTINED:
         raise UsageError(f"snapshot {held.id} is not quarantined (it is {held.status}); nothing to accept")
     previous, baseline = store.latest_good(), store.baseline()
-    if previous is not None and store.last_seen(previous) > store.last_seen(held):
+    previous_seen = store.last_seen(previous) if previous is not None else ""
+    if previous is not None and previous_seen > store.last_seen(held):
         # the page moved on after this one was held (a flap back, a later good page): diffing the page as it
         # is now against the held one would record changes back in time and publish older data
         raise UsageError(
             f"snapshot {held.id} was last seen {store.last_seen(held)}, before the page as it is now "
-            f"(snapshot {previous.id}, seen {store.last_seen(previous)}); accept it when a run sees it again"
+            f"(snapshot {previous.id}, seen {previous_seen}); accept it when a run sees it again"
         )
     fetched = from_snapshot(held)
     try:
@@ -87,7 +88,7 @@ def _accept(opts: AcceptOptions, env: Mapping[str, str] | None, running: Any) ->
     # the run's own save steps (run._save): the move logged, its changes (with the accepted record)
     # recorded and their alerts held, the snapshot released as good, then output/ and the alert
     at = str(revision.page["fetched_at"])
-    if previous is not None and store.last_seen(previous) > at:
+    if previous_seen > at:
         # the page was another one after this was first held, and has been this one again since (above):
         # its changes date from that sighting, or the feed would say the page changed before it did
         at = store.last_seen(held)
