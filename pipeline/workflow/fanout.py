@@ -12,6 +12,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
+from ..errors import ValidationFailed
+
 
 class Page(Protocol):
     @property
@@ -42,14 +44,15 @@ def _json(value: Any) -> str:
 
 def github_outputs(pages: Sequence[Page], outcomes: Mapping[str, Mapping[str, str]] | None = None) -> str:
     """``slugs`` (the refresh matrix) and ``pages``; with ``outcomes`` (slug -> that job's outputs) also
-    ``changed`` (slugs whose run recorded changes), ``health`` ({page, status} of each page whose
+    ``changed`` (slugs whose run recorded changes), ``health`` ({page, exit_code} of each page whose
     validation failed, for a matrix ``include``) and ``missing`` (pages whose job left no outcome)."""
     lines = {"slugs": _json([p.slug for p in pages]), "pages": _json(listing(pages))}
     if outcomes is not None:
         known = [p.slug for p in pages]
         lines["changed"] = _json([s for s in known if outcomes.get(s, {}).get("changed") == "true"])
+        # the health job passes this to ``report issue --exit-code``: the run's exit code, not the status word
         health = [
-            {"page": s, "status": outcomes[s].get("status") or "5"}
+            {"page": s, "exit_code": outcomes[s].get("exit_code") or str(ValidationFailed.exit_code)}
             for s in known
             if outcomes.get(s, {}).get("validation_failed") == "true"
         ]

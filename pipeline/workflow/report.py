@@ -290,6 +290,7 @@ def outputs(report: RunReport) -> str:
     """``key=value`` lines for ``$GITHUB_OUTPUT`` (values are single tokens: safe to append)."""
     values = {
         "status": report.status,
+        "exit_code": str(report.exit_code or 0),
         "changed": _bool(report.changed),
         "n_changes": str(report.n_changes),
         "validation_failed": _bool(report.validation_failed),

@@ -59,14 +59,14 @@ def test_outcomes_say_which_pages_changed_failed_validation_or_left_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     slugs = list(pages.slugs())
-    _outcome(tmp_path, slugs[0], status="0", changed="true", validation_failed="false")
-    _outcome(tmp_path, slugs[1], status="5", changed="false", validation_failed="true")
-    _outcome(tmp_path, slugs[2], status="0", changed="false", validation_failed="false")
-    _outcome(tmp_path, "not-a-page", status="0", changed="true")
+    _outcome(tmp_path, slugs[0], status="new", exit_code="0", changed="true", validation_failed="false")
+    _outcome(tmp_path, slugs[1], status="quarantined", exit_code="5", changed="false", validation_failed="true")
+    _outcome(tmp_path, slugs[2], status="unchanged", exit_code="0", changed="false", validation_failed="false")
+    _outcome(tmp_path, "not-a-page", status="new", exit_code="0", changed="true")
     assert cli(["pages", "--github-output", "--outcomes", str(tmp_path)]) == 0
     values = _lines(capsys.readouterr().out)
     assert values["changed"] == [slugs[0]]
-    assert values["health"] == [{"page": slugs[1], "status": "5"}]
+    assert values["health"] == [{"page": slugs[1], "exit_code": "5"}]
     assert values["missing"] == slugs[3:]
 
 

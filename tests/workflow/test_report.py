@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from pipeline import alerts
+from pipeline import alerts, pages
 from pipeline.commands.report import load
 from pipeline.diff import summary
 from pipeline.pages import DEFAULT
 from pipeline.store.snapshots import SnapshotStore
+from pipeline.workflow import fanout
 from pipeline.workflow import report as texts
 from tests.report_support import (
     SAMPLE,
@@ -42,6 +44,7 @@ def test_baseline_run(stores: dict[str, Path], capsys: pytest.CaptureFixture[str
     out = outputs(report_cli(capsys, root, "outputs"))
     assert out == {
         "status": "new",
+        "exit_code": "0",
         "changed": "false",
         "n_changes": "0",
         "validation_failed": "false",
@@ -133,6 +136,23 @@ def test_site_url_links_in_the_issue_body(
 @pytest.fixture()
 def quarantined(stores: dict[str, Path], tmp_path: Path) -> Path:
     return quarantined_copy(stores["baseline"], tmp_path)
+
+
+def test_the_health_matrix_hands_the_issue_job_the_exit_code(
+    quarantined: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The workflow's own path: ``report outputs`` -> the publish job's health matrix -> ``report issue --kind
+    health --exit-code`` (the matrix once carried the status word, and the health job exited 2)."""
+    outcome = fanout.parse_outcome(report_cli(capsys, quarantined, "outputs", "--exit-code", "5"))
+    matrix = dict(
+        line.split("=", 1) for line in fanout.github_outputs(pages.all_pages(), {DEFAULT: outcome}).splitlines()
+    )
+    health = json.loads(matrix["health"])
+    assert health == [{"page": DEFAULT, "exit_code": "5"}]
+    text = report_cli(
+        capsys, quarantined, "issue", "--kind", "health", "--dry-run", "--exit-code", health[0]["exit_code"]
+    )
+    assert text.startswith("label: pipeline-health\ntitle: Pipeline health: ")
 
 
 def test_validation_failure(quarantined: Path, capsys: pytest.CaptureFixture[str]) -> None:
