@@ -11,9 +11,12 @@ and the alert say the same thing. Reading files and calling GitHub happen in
 Which run is "the latest": every run records when it saw a page
 (``last_checked.json``); the entry seen last is the page of the latest run.
 That run published a *new* revision when the entry was fetched at that check,
-or when ``output/latest/page.json`` shows it published then (a quarantined
-page released with ``--force`` keeps its first fetch time); otherwise it saw
-an unchanged page.
+or, for a quarantined page released with ``--force`` (it keeps its first fetch
+time), when ``output/latest/page.json`` shows it published then; otherwise it
+saw an unchanged page (a rebuilt ``output/`` republishes an unchanged page with
+today's fetch time: no new revision). Exit code 8 (alert targets unusable)
+comes after publishing, so it reads like 0. The changes reported are the ones
+the alerts tell: transient pairs collapsed, ``baseline`` records left out.
 """
 
 from __future__ import annotations
@@ -22,13 +25,14 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ValidationFailed
+from ..errors import AlertError, ValidationFailed
 
 if TYPE_CHECKING:
     import pandas as pd
 
 NEW, UNCHANGED, QUARANTINED, FAILED, EMPTY = "new", "unchanged", "quarantined", "failed", "empty"
 VALIDATION_EXIT_CODE = ValidationFailed.exit_code
+ALERTS_EXIT_CODE = AlertError.exit_code
 ISSUE_LIMIT = 200  # change lines in an issue body; GitHub caps a body at 65,536 characters
 SUMMARY_LIMIT = 50  # change lines in the step summary and the commit body
 _TAG_UNSAFE = re.compile(r"[^0-9A-Za-z._-]+")
@@ -62,9 +66,7 @@ class RunReport:
     @property
     def forced(self) -> bool:
         """Published although validation failed (``run --force``)."""
-        snap = self.snapshot or {}
-        validation = snap.get("validation") or {}
-        return self.status == NEW and (snap.get("forced") is True or validation.get("success") is False)
+        return self.status == NEW and _forced(self.snapshot or {})
 
     @property
     def validation_failed(self) -> bool:
@@ -106,25 +108,47 @@ def latest_run(
         # all that is known is that the newest page is the good one still published
         common.update(snapshot=None, previous=entry)
         return RunReport(QUARANTINED, **common)
-    if exit_code:
+    if exit_code and exit_code != ALERTS_EXIT_CODE:
         return RunReport(FAILED, **common)
+    # exit 8 (alert targets unusable) comes after publishing: what the run recorded is new all the same,
+    # and the next run sees an unchanged page, so it would never get its issue or release
     fetched_now = str(entry.get("fetched_at") or "") == checked_at
-    published_now = bool(published) and (published or {}).get("sha256") == entry.get("sha256")
+    # a page the page reverts to keeps its first fetch time: its changes are dated at this check
+    recorded_now = _recorded_at(history, entry["id"], checked_at)
+    # output/ shows the entry published at this check: a page released with --force (it keeps its first
+    # fetch time). Any other page is republished with today's fetch time whenever output/ is rebuilt (a
+    # new contract version, a deleted folder), which is no new revision
+    published_now = _forced(entry) and bool(published) and (published or {}).get("sha256") == entry.get("sha256")
     published_now = published_now and (published or {}).get("fetched_at") == checked_at
-    if not (fetched_now or published_now):
+    if not (fetched_now or recorded_now or published_now):
         return RunReport(UNCHANGED, **common)
     return RunReport(NEW, changes=_changes_of(history, entry["id"]), **common)
 
 
+def _forced(entry: dict[str, Any]) -> bool:
+    return entry.get("forced") is True or (entry.get("validation") or {}).get("success") is False
+
+
+def _recorded_at(history: pd.DataFrame | None, ident: str, at: str) -> bool:
+    if history is None or not len(history) or not at:
+        return False
+    return bool(((history["new_revision"] == ident) & (history["detected_at"] == at)).any())
+
+
 def _changes_of(history: pd.DataFrame | None, ident: str) -> pd.DataFrame | None:
-    """The history rows of the run that (last) reached revision ``ident``: a revision the page reverts to
-    keeps the rows of its first visit too, with an older ``detected_at``."""
+    """The history rows of the run that (last) reached revision ``ident``, as the alerts and the feed tell
+    them: a change undone within the transient window is its one ``transient`` line, and bookkeeping
+    records (``baseline``) are left out. A revision the page reverts to keeps the rows of its first visit
+    too, with an older ``detected_at``."""
+    from ..alerts import announceable
+    from ..diff.transient import collapse
+
     if history is None or not len(history):
         return None
     rows = history[history["new_revision"] == ident]
     if len(rows) and rows["detected_at"].notna().any():
         rows = rows[rows["detected_at"] == rows["detected_at"].max()]
-    return rows.reset_index(drop=True)
+    return announceable(collapse(rows.reset_index(drop=True)))
 
 
 # -- texts ------------------------------------------------------------------

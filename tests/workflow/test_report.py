@@ -12,11 +12,13 @@ import pytest
 from pipeline import alerts, pages
 from pipeline.commands.report import load
 from pipeline.diff import summary
+from pipeline.errors import AlertError
 from pipeline.pages import DEFAULT
 from pipeline.store.snapshots import SnapshotStore
 from pipeline.workflow import fanout
 from pipeline.workflow import report as texts
 from tests.report_support import (
+    ROOT,
     SAMPLE,
     T2,
     T3,
@@ -196,8 +198,8 @@ def test_forced_publication_is_said_loudly(quarantined: Path, tmp_path: Path) ->
     failed = ", ".join(entry["validation"]["failed"])
     assert f"Published with --force although validation failed: {failed}" in texts.commit_message(report)
     assert "**Published with `--force`**" in texts.step_summary(report)
-    # without output/ to show it was published at this check, the released page looks like an old one
-    assert load(page_store(quarantined), exit_code=0).status == "unchanged"
+    # without output/ to show it was published at this check, its changes are dated at this check
+    assert load(page_store(quarantined), exit_code=0).status == "new"
 
 
 def test_a_page_that_reverts_compares_with_the_page_it_replaced(stores: dict[str, Path], tmp_path: Path) -> None:
@@ -211,6 +213,65 @@ def test_a_page_that_reverts_compares_with_the_page_it_replaced(stores: dict[str
     assert not report.baseline and report.changed
     assert set(report.changes["detected_at"]) == {"2025-04-04T06:17:00Z"}
     assert set(report.changes["old_revision"]) == {revised["id"]}
+    # a revert within the transient window: the issue and the release say what the alert said, the
+    # transient lines only (helper-15 F4: they listed the demotion and the re-addition as well)
+    assert set(report.changes["kind"]) == {"transient"}
+    recorded = store.changes()
+    assert {"demoted", "added"} <= set(recorded[recorded["detected_at"] == "2025-04-04T06:17:00Z"]["kind"])
+    assert texts.issue_title(report).endswith(
+        f"no changes, {len(report.changes)} events ({len(report.changes)} transient)"
+    )
+
+
+def test_a_rebuilt_output_of_an_unchanged_page_announces_nothing_again(
+    stores: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """output/ rebuilt (deleted, or an older contract version) republishes the unchanged page with today's
+    fetch time: the report must not take it for a new revision and repeat the last changes (helper-15 F1)."""
+    root = tmp_path / "repo"
+    shutil.copytree(stores["revised"], root)
+    shutil.rmtree(page_output(root))
+    run_at(root, edited_sample(tmp_path), "2025-04-04T06:17:00Z")
+    capsys.readouterr()
+    assert (page_output(root) / "latest" / "page.json").is_file()
+    out = outputs(report_cli(capsys, root, "outputs"))
+    assert (out["status"], out["changed"], out["n_changes"]) == ("unchanged", "false", "0")
+    assert report_cli(capsys, root, "issue", "--kind", "changes", "--dry-run").startswith("no support changes")
+    assert report_cli(capsys, root, "release", "--dry-run").startswith("no support changes")
+
+
+def test_a_run_whose_alert_targets_were_unusable_still_gets_its_issue_and_release(
+    stores: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Exit 8 comes after publishing; the next run sees an unchanged page, so reading 8 as "failed" lost
+    the GitHub announcement for good (helper-15 F3)."""
+    root = tmp_path / "repo"
+    shutil.copytree(stores["unchanged"], root)
+    monkeypatch.setenv(alerts.ALERT_URLS, "nosuchservice://example.com/t0ken")
+    with pytest.raises(AlertError):
+        run_at(root, edited_sample(tmp_path), T3)
+    capsys.readouterr()
+    out = outputs(report_cli(capsys, root, "outputs", "--exit-code", "8"))
+    assert (out["status"], out["exit_code"], out["changed"]) == ("new", "8", "true")
+    assert report_cli(capsys, root, "issue", "--kind", "changes", "--dry-run", "--exit-code", "8").startswith(
+        "label: support-change"
+    )
+
+
+def test_the_baseline_after_the_shipped_reconstruction_opens_no_issue_and_no_release(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A ``baseline`` record says which page the diffs start from; the alerts never announce it, nor may the
+    issue or a release (helper-15 F7)."""
+    root = tmp_path / "repo"
+    shutil.copytree(ROOT / "snapshots", root / "snapshots")
+    run_at(root, edited_sample(tmp_path), T3)
+    capsys.readouterr()
+    assert list(SnapshotStore(page_store(root)).changes()["kind"]) == ["baseline"]
+    out = outputs(report_cli(capsys, root, "outputs"))
+    assert (out["status"], out["changed"], out["n_changes"]) == ("new", "false", "0")
+    assert report_cli(capsys, root, "issue", "--kind", "changes", "--dry-run").startswith("no support changes")
+    assert report_cli(capsys, root, "release", "--dry-run").startswith("no support changes")
 
 
 def test_a_run_that_failed_otherwise(stores: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
