@@ -122,6 +122,10 @@ def notify(
         state.mark_pending(keys, now, exc.message)
         state_file.save(snapshots, state)
         raise
+    if not len(batch):  # each one was undone within the window and told by a transient line already
+        state.mark_delivered(keys, now)
+        state_file.save(snapshots, state)
+        return Outcome()
     msg = change_message(batch, links=links)
     deliveries = _send(targets, msg)
     failed = [d for d in deliveries if not d.ok]
@@ -182,12 +186,17 @@ def retry_pending(
 
 
 def _batch(changes: pd.DataFrame, state: state_file.AlertState, snapshots: Path) -> tuple[Any, list[tuple[str, str]]]:
-    """This run's undelivered changes plus the pending ones read back from the history."""
+    """This run's undelivered changes plus the pending ones read back from the history, as told (the
+    changes of a transient pair as its one event, wherever in the history the event is), and the keys
+    of all of them: a change told by its transient line is delivered with it."""
     import pandas as pd
+
+    from ..diff.transient import collapse
 
     fresh = changes[[not state.was_delivered(c, r) for c, r in _keys(changes)]] if len(changes) else changes
     wanted = [k for k in state.pending_keys() if k not in set(_keys(fresh))]
     recovered = changes.iloc[0:0]
+    history = None
     if wanted:
         history = _history(snapshots)
         have = set(_keys(history))
@@ -201,7 +210,7 @@ def _batch(changes: pd.DataFrame, state: state_file.AlertState, snapshots: Path)
         return changes.iloc[0:0], []
     batch = pd.concat(parts, ignore_index=True)
     batch = batch.drop_duplicates(["change_id", "new_revision", "detected_at"]).reset_index(drop=True)
-    return batch, list(dict.fromkeys(_keys(batch)))
+    return announceable(collapse(batch, also=history)), list(dict.fromkeys(_keys(batch)))
 
 
 def _keys(frame: pd.DataFrame) -> list[tuple[str, str]]:
@@ -365,7 +374,9 @@ def preview(
     if not keys:
         history, latest = _history(snapshots), SnapshotStore(snapshots).latest_good()
         if latest is not None:
-            batch = history[history["new_revision"] == latest.id].reset_index(drop=True)
+            from ..diff.transient import collapse
+
+            batch = announceable(collapse(history[history["new_revision"] == latest.id].reset_index(drop=True)))
         label = f"nothing pending; the latest run's {_n(len(batch))} (snapshot {latest.id if latest else 'none'})"
     change_targets = targets_mod.load("changes", env, config)
     health_targets = targets_mod.load("health", env, config)

@@ -121,11 +121,17 @@ def _event(first: dict[str, Any], then: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def collapse(history: pd.DataFrame) -> pd.DataFrame:
-    """The history as people read it: both changes of each transient pair left out, its event kept."""
+def collapse(history: pd.DataFrame, also: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The history as people read it: both changes of each transient pair left out, its event kept.
+    ``also``: more records whose ``transient`` events hide their pairs' changes in ``history`` (a batch of
+    pending changes collapsed against the whole history, where an event may be outside the batch)."""
     if history is None or not len(history) or "kind" not in history.columns:
         return history
     events = history[history["kind"] == TRANSIENT]
+    if also is not None and len(also) and "kind" in also.columns:
+        import pandas as pd
+
+        events = pd.concat([events, also[also["kind"] == TRANSIENT]], ignore_index=True)
     if not len(events):
         return history
     hidden = {tuple(json.loads(v)) for v in [*events["old"].tolist(), *events["new"].tolist()] if v}

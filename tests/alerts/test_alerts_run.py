@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ from pytest_httpserver import HTTPServer
 
 from pipeline import alerts
 from pipeline import fetch as fetching
+from pipeline.alerts._state import STATE_FILE
 from pipeline.diff.summary import md_escape
 from pipeline.diff.transient import WINDOW_VARIABLE as TRANSIENT_HOURS
 from pipeline.errors import HTTPStatusError, ValidationFailed
@@ -226,3 +228,24 @@ def test_a_change_reverted_within_the_window_is_announced_once_as_transient(tmp_
     assert len(entries) == 1  # the promotion and its revert collapse into one transient entry
     changelog = (tmp_path / "output" / "changes.md").read_text(encoding="utf-8")
     assert "reverted 12 h later" in changelog and "demoted" not in changelog
+
+
+def test_a_change_still_pending_when_it_is_reverted_within_the_window_is_told_as_transient_only(
+    tmp_path: Path, hook: Hook
+) -> None:
+    """The promotion's alert failed; by the next run the page was back: the pending promotion is read back
+    from the history and must not be sent as live next to its own "reverted" line (helper-15 F5)."""
+    _run(tmp_path, SAMPLE)
+    hook.status = 500
+    _run(tmp_path, promoted(tmp_path), "2026-05-03T06:00:00Z")
+    assert len(hook.posts) == 1  # tried, failed: pending
+    hook.status = 200
+    _run(tmp_path, SAMPLE, "2026-05-03T18:00:00Z")
+    assert len(hook.posts) == 2
+    sent = hook.posts[1]
+    assert sent["title"].endswith("no changes, 1 event (1 transient)"), sent["title"]
+    assert "reverted 12 h later" in sent["message"] and "Preview → GA." not in sent["message"]
+    state = json.loads((tmp_path / "snapshots" / STATE_FILE).read_text(encoding="utf-8"))
+    assert state["pending"] == {}  # the promotion was told by its transient line
+    _run(tmp_path, SAMPLE, "2026-05-04T06:00:00Z")
+    assert len(hook.posts) == 2
