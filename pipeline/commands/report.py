@@ -173,10 +173,13 @@ def _issue(report: RunReport, args: argparse.Namespace) -> int:
             print("the latest run passed validation: no health issue")
             return 0
         label, title, body = HEALTH_LABEL, texts.health_title(report), texts.health_body(report)
+    mark = texts.marker(report) if args.kind == "changes" else None
+    if mark is not None:
+        body = f"{body}\n{mark}\n"
     if args.dry_run:
         print(f"label: {label}\ntitle: {title}\n\n{body}", end="")
         return 0
-    print(upsert_issue(label, title, body))
+    print(upsert_issue(label, title, body, marker=mark))
     return 0
 
 
@@ -196,9 +199,10 @@ def _release(report: RunReport, args: argparse.Namespace) -> int:
     tag = texts.release_tag(report)
     tags = [tag, texts.release_tag(report, frozenset({tag}))]
     title = f"{tag}: {texts.issue_title(report)}"
-    notes = texts.issue_body(report)
+    mark = texts.marker(report)
+    notes = f"{texts.issue_body(report)}\n{mark}\n"
     if args.dry_run:
         print(f"tags: {' '.join(tags)}\ntitle: {title}\nfiles: {' '.join(str(f) for f in files)}\n\n{notes}", end="")
         return 0
-    print(create_release(tags, title, notes, files, target=args.target))
+    print(create_release(tags, title, notes, files, target=args.target, marker=mark))
     return 0

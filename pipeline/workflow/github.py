@@ -48,8 +48,10 @@ def _check(result: Result, what: str) -> str:
     return result.stdout.strip()
 
 
-def upsert_issue(label: str, title: str, body: str, *, run: Runner = gh) -> str:
-    """Comment on the open issue labelled ``label``, or open one: never one issue per run."""
+def upsert_issue(label: str, title: str, body: str, *, marker: str | None = None, run: Runner = gh) -> str:
+    """Comment on the open issue labelled ``label``, or open one: never one issue per run. With ``marker``
+    (a line the body carries, naming the run's announcement), an issue that already carries it in its body
+    or a comment gets nothing: a re-run of the job announces nothing twice."""
     color, description = LABELS.get(label, ("ededed", ""))
     # --force makes this idempotent: it creates the label or updates it in place
     _check(run(["label", "create", label, "--color", color, "--description", description, "--force"], None), "label")
@@ -75,6 +77,13 @@ def upsert_issue(label: str, title: str, body: str, *, run: Runner = gh) -> str:
     )
     if found:
         number = found.split()[0]
+        if marker is not None:
+            texts = _check(
+                run(["issue", "view", number, "--json", "body,comments", "--jq", ".body, .comments[].body"], None),
+                f"read issue #{number}",
+            )
+            if marker in texts:
+                return f"issue #{number} already has this announcement; nothing to do"
         _check(run(["issue", "comment", number, "--body-file", "-"], body), f"comment on issue #{number}")
         return f"commented on issue #{number}"
     url = _check(
@@ -83,22 +92,34 @@ def upsert_issue(label: str, title: str, body: str, *, run: Runner = gh) -> str:
     return f"opened {url}"
 
 
-def release_exists(tag: str, *, run: Runner = gh) -> bool:
-    result = run(["release", "view", tag, "--json", "tagName"], None)
+def release_notes(tag: str, *, run: Runner = gh) -> str | None:
+    """The notes of release ``tag``, or None when there is no such release."""
+    result = run(["release", "view", tag, "--json", "body", "--jq", ".body"], None)
     if result.code == 0:
-        return True
+        return result.stdout
     if "not found" in result.stderr.lower():
-        return False
+        return None
     _check(result, f"look up release {tag}")
-    return False  # pragma: no cover - _check raised
+    return None  # pragma: no cover - _check raised
 
 
 def create_release(
-    tags: Sequence[str], title: str, notes: str, files: Sequence[Path], *, target: str | None = None, run: Runner = gh
+    tags: Sequence[str],
+    title: str,
+    notes: str,
+    files: Sequence[Path],
+    *,
+    target: str | None = None,
+    marker: str | None = None,
+    run: Runner = gh,
 ) -> str:
-    """Create a release under the first free tag of ``tags``; a no-op when all are taken (a re-run)."""
+    """Create a release under the first free tag of ``tags``; a no-op when all are taken, or when one of
+    them already carries ``marker`` in its notes (a re-run: this very revision's release exists)."""
     for tag in tags:
-        if release_exists(tag, run=run):
+        existing = release_notes(tag, run=run)
+        if existing is not None and marker is not None and marker in existing:
+            return f"release {tag} already exists; nothing to do"
+        if existing is not None:
             continue
         args = ["release", "create", tag, *(str(f) for f in files), "--title", title, "--notes-file", "-"]
         if target:

@@ -302,6 +302,14 @@ def health_body(report: RunReport) -> str:
     return "\n".join(lines) + "\n"
 
 
+def marker(report: RunReport) -> str:
+    """A line (an HTML comment: GitHub shows nothing) naming what the issue comment and the release announce:
+    the page, the snapshot and the check that reached it. A re-run of the job finds it and posts nothing."""
+    from ..steps import page_of
+
+    return f"<!-- supportmatrix: {page_of(report.snapshot).slug} {_id(report.snapshot)} {report.checked_at or ''} -->"
+
+
 def release_tag(report: RunReport, taken: frozenset[str] = frozenset()) -> str:
     """``matrix-<ms.date>``; with the snapshot id appended when that tag is taken (two revisions, one date)."""
     snap = report.snapshot or {}

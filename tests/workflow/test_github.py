@@ -39,16 +39,25 @@ args = sys.argv[1:]
 stdin = sys.stdin.read() if "-" in args else None
 state["calls"].append({{"args": args, "stdin": stdin}})
 code, out, err = 0, "", ""
+texts = state.setdefault("texts", {{}})  # issue number or release tag -> its body and comments
 if args[:2] == ["issue", "list"]:
     label = args[args.index("--label") + 1]
     out = "".join(f"{{n}}\\n" for n in state["open_issues"].get(label, []))
 elif args[:2] == ["issue", "create"]:
+    texts["7"] = [stdin]
     out = "https://github.com/o/r/issues/7\\n"
+elif args[:2] == ["issue", "view"]:
+    out = "\\n".join(texts.get(args[2], [""])) + "\\n"
+elif args[:2] == ["issue", "comment"]:
+    texts.setdefault(args[2], [""]).append(stdin)
 elif args[:2] == ["release", "view"]:
     if args[2] not in state["releases"]:
         code, err = 1, "release not found\\n"
+    else:
+        out = "\\n".join(texts.get(args[2], [""])) + "\\n"
 elif args[:2] == ["release", "create"]:
     state["releases"].append(args[2])
+    texts[args[2]] = [stdin]
     out = f"https://github.com/o/r/releases/tag/{{args[2]}}\\n"
 json.dump(state, open(state_path, "w"))
 sys.stdout.write(out); sys.stderr.write(err)
@@ -90,7 +99,14 @@ def test_issue_is_opened_with_the_label_when_none_is_open(
     assert create["args"][:2] == ["issue", "create"]
     assert create["args"][create["args"].index("--label") + 1] == "support-change"
     assert create["args"][create["args"].index("--title") + 1] == texts.issue_title(load(page_store(stores["revised"])))
-    assert create["stdin"] == texts.issue_body(load(page_store(stores["revised"])))
+    report = load(page_store(stores["revised"]))
+    assert create["stdin"] == f"{texts.issue_body(report)}\n{texts.marker(report)}\n"
+    # a re-run of the job (the issue is open now) finds its announcement there and posts nothing
+    fake = json.loads(state.read_text())
+    state.write_text(json.dumps({**fake, "open_issues": {"support-change": [7]}}))
+    again = report_cli(capsys, stores["revised"], "issue", "--kind", "changes")
+    assert again.strip() == "issue #7 already has this announcement; nothing to do"
+    assert not any(c["args"][:2] in (["issue", "comment"], ["issue", "create"]) for c in calls(state)[len(made) :])
 
 
 def test_issue_gets_a_comment_when_one_is_open(quarantined: Path, capsys: pytest.CaptureFixture[str], fake_gh) -> None:
@@ -132,11 +148,25 @@ def test_release_attaches_the_datasets_and_avoids_a_taken_tag(
         expected.append(str(page_output(root) / "datapackage.json"))
     assert attached == expected and expected
     assert args[args.index("--target") + 1] == "f" * 40
-    assert create["stdin"] == texts.issue_body(load(page_store(root)))
+    report = load(page_store(root))
+    assert create["stdin"] == f"{texts.issue_body(report)}\n{texts.marker(report)}\n"
     # a re-run of the same job finds both tags taken and creates nothing
     again = report_cli(capsys, root, "release")
     assert "already exists" in again
     assert sum(c["args"][:2] == ["release", "create"] for c in calls(state)) == 1
+
+
+def test_a_rerun_of_the_release_job_finds_its_own_release_and_creates_no_second(
+    stores: dict[str, Path], capsys: pytest.CaptureFixture[str], fake_gh
+) -> None:
+    """The first tag free, the release made; a re-run took the tag for another revision's and made a
+    second release under the fallback tag (helper-15 F2)."""
+    root = stores["revised"]
+    state = fake_gh()
+    assert report_cli(capsys, root, "release").startswith("released matrix-2025-04-02: ")
+    again = report_cli(capsys, root, "release")
+    assert again.strip() == "release matrix-2025-04-02 already exists; nothing to do"
+    assert json.loads(state.read_text())["releases"] == ["matrix-2025-04-02"]
 
 
 def test_gh_errors_become_one_line(
