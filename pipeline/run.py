@@ -327,9 +327,8 @@ def _summary(revision: Revision) -> str:
 
 def _hold(opts: RunOptions, changes: pd.DataFrame) -> None:
     from . import alerts
-    from .diff.transient import collapse
 
-    alerts.hold(collapse(changes), snapshots=opts.snapshots, config=opts.alert_config)  # a revert: one line
+    alerts.hold(changes, snapshots=opts.snapshots, config=opts.alert_config)
 
 
 def _announce(opts: RunOptions, changes: pd.DataFrame, snapshot: Snapshot, result: RunResult) -> None:
@@ -337,9 +336,7 @@ def _announce(opts: RunOptions, changes: pd.DataFrame, snapshot: Snapshot, resul
     from . import alerts
 
     links = alerts.links(snapshot.meta, opts.output)
-    from .diff.transient import collapse
-
-    line = alerts.notify(collapse(changes), snapshots=opts.snapshots, links=links, config=opts.alert_config).line
+    line = alerts.notify(changes, snapshots=opts.snapshots, links=links, config=opts.alert_config).line
     if line:
         result.say(line)
 

@@ -160,11 +160,16 @@ def hold(
         state_file.save(snapshots, state)
 
 
-def announceable(changes: pd.DataFrame) -> pd.DataFrame:
-    """The changes people are told about: not the bookkeeping records of the history (a ``baseline``
-    says which page the diffs start from; it is no change of support)."""
+def announceable(changes: pd.DataFrame, also: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The changes people are told about (alerts, the issue and the release alike): each transient pair
+    as its one event (:func:`pipeline.diff.transient.collapse`; ``also``: more history whose events hide
+    pairs in ``changes``), and not the bookkeeping records of the history (a ``baseline`` says which page
+    the diffs start from; it is no change of support)."""
     if not len(changes):
         return changes
+    from ..diff.transient import collapse
+
+    changes = collapse(changes, also=also)
     quiet = changes["kind"].isin(QUIET_KINDS)
     return changes[~quiet].reset_index(drop=True) if quiet.any() else changes
 
@@ -191,8 +196,6 @@ def _batch(changes: pd.DataFrame, state: state_file.AlertState, snapshots: Path)
     of all of them: a change told by its transient line is delivered with it."""
     import pandas as pd
 
-    from ..diff.transient import collapse
-
     fresh = changes[[not state.was_delivered(c, r) for c, r in _keys(changes)]] if len(changes) else changes
     wanted = [k for k in state.pending_keys() if k not in set(_keys(fresh))]
     recovered = changes.iloc[0:0]
@@ -210,7 +213,7 @@ def _batch(changes: pd.DataFrame, state: state_file.AlertState, snapshots: Path)
         return changes.iloc[0:0], []
     batch = pd.concat(parts, ignore_index=True)
     batch = batch.drop_duplicates(["change_id", "new_revision", "detected_at"]).reset_index(drop=True)
-    return announceable(collapse(batch, also=history)), list(dict.fromkeys(_keys(batch)))
+    return announceable(batch, also=history), list(dict.fromkeys(_keys(batch)))
 
 
 def _keys(frame: pd.DataFrame) -> list[tuple[str, str]]:
@@ -374,9 +377,7 @@ def preview(
     if not keys:
         history, latest = _history(snapshots), SnapshotStore(snapshots).latest_good()
         if latest is not None:
-            from ..diff.transient import collapse
-
-            batch = announceable(collapse(history[history["new_revision"] == latest.id].reset_index(drop=True)))
+            batch = announceable(history[history["new_revision"] == latest.id].reset_index(drop=True))
         label = f"nothing pending; the latest run's {_n(len(batch))} (snapshot {latest.id if latest else 'none'})"
     change_targets = targets_mod.load("changes", env, config)
     health_targets = targets_mod.load("health", env, config)

@@ -174,8 +174,7 @@ def _issue(report: RunReport, args: argparse.Namespace) -> int:
             return 0
         label, title, body = HEALTH_LABEL, texts.health_title(report), texts.health_body(report)
     mark = texts.marker(report) if args.kind == "changes" else None
-    if mark is not None:
-        body = f"{body}\n{mark}\n"
+    body = texts.marked(body, report) if mark is not None else body
     if args.dry_run:
         print(f"label: {label}\ntitle: {title}\n\n{body}", end="")
         return 0
@@ -200,7 +199,7 @@ def _release(report: RunReport, args: argparse.Namespace) -> int:
     tags = [tag, texts.release_tag(report, frozenset({tag}))]
     title = f"{tag}: {texts.issue_title(report)}"
     mark = texts.marker(report)
-    notes = f"{texts.issue_body(report)}\n{mark}\n"
+    notes = texts.marked(texts.issue_body(report), report)
     if args.dry_run:
         print(f"tags: {' '.join(tags)}\ntitle: {title}\nfiles: {' '.join(str(f) for f in files)}\n\n{notes}", end="")
         return 0

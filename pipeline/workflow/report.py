@@ -141,14 +141,13 @@ def _changes_of(history: pd.DataFrame | None, ident: str) -> pd.DataFrame | None
     records (``baseline``) are left out. A revision the page reverts to keeps the rows of its first visit
     too, with an older ``detected_at``."""
     from ..alerts import announceable
-    from ..diff.transient import collapse
 
     if history is None or not len(history):
         return None
     rows = history[history["new_revision"] == ident]
     if len(rows) and rows["detected_at"].notna().any():
         rows = rows[rows["detected_at"] == rows["detected_at"].max()]
-    return announceable(collapse(rows.reset_index(drop=True)))
+    return announceable(rows.reset_index(drop=True))
 
 
 # -- texts ------------------------------------------------------------------
@@ -308,6 +307,11 @@ def marker(report: RunReport) -> str:
     from ..steps import page_of
 
     return f"<!-- supportmatrix: {page_of(report.snapshot).slug} {_id(report.snapshot)} {report.checked_at or ''} -->"
+
+
+def marked(text: str, report: RunReport) -> str:
+    """``text`` ending with the report's :func:`marker` line."""
+    return f"{text}\n{marker(report)}\n"
 
 
 def release_tag(report: RunReport, taken: frozenset[str] = frozenset()) -> str:
